@@ -1,0 +1,1 @@
+console.log('tensorweave cli', process.argv.slice(2));
