@@ -1,0 +1,140 @@
+/**
+ * Checkpoints: a folder with the graph itself, a manifest and one binary
+ * file of float32 values. Written to a temporary folder and renamed, so a
+ * crash mid-write never leaves a half checkpoint that resume would trust.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { tf } from '../tf';
+import type { Program } from '../compile/compiler';
+import type { Optimizer } from './optimizers';
+import type { GraphDocument } from '../graph/schema';
+import { serializeGraph } from '../graph/serialize';
+
+export const CHECKPOINT_FORMAT = 'tensorweave.checkpoint';
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** Offset in float32 values into weights.bin. */
+  offset: number;
+}
+
+interface Manifest {
+  format: typeof CHECKPOINT_FORMAT;
+  version: 1;
+  /** Steps completed: training resumes at this step index. */
+  step: number;
+  weights: TensorEntry[];
+  optimizers: { id: string; stepCount: number; slots: TensorEntry[] }[];
+}
+
+export interface LoadedCheckpoint {
+  step: number;
+  graph: GraphDocument;
+  graphText: string;
+  weights: Record<string, Float32Array>;
+  optimizers: Record<string, { stepCount: number; slots: Record<string, Float32Array> }>;
+}
+
+export function checkpointName(step: number): string {
+  return `step-${String(step).padStart(7, '0')}`;
+}
+
+export async function saveCheckpoint(
+  checkpointsDir: string,
+  step: number,
+  program: Program,
+  optimizers: readonly Optimizer[],
+): Promise<string> {
+  const chunks: Float32Array[] = [];
+  let offset = 0;
+  const add = (name: string, tensor: tf.Tensor): TensorEntry => {
+    const values = tensor.dataSync() as Float32Array;
+    chunks.push(values);
+    const entry = { name, shape: tensor.shape, offset };
+    offset += values.length;
+    return entry;
+  };
+  const manifest: Manifest = {
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    step,
+    weights: program.weights.map((w) => add(w.name, w.variable)),
+    optimizers: optimizers.map((o) => ({
+      id: o.id,
+      stepCount: o.stepCount,
+      slots: o.slots().map((s) => add(s.name, s.tensor)),
+    })),
+  };
+  const bytes = Buffer.alloc(offset * 4);
+  let at = 0;
+  for (const chunk of chunks) {
+    Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).copy(bytes, at);
+    at += chunk.byteLength;
+  }
+
+  await fs.mkdir(checkpointsDir, { recursive: true });
+  const finalDir = path.join(checkpointsDir, checkpointName(step));
+  const tmpDir = `${finalDir}.tmp-${process.pid}`;
+  await fs.rm(tmpDir, { recursive: true, force: true });
+  await fs.mkdir(tmpDir);
+  await fs.writeFile(path.join(tmpDir, 'graph.json'), serializeGraph(program.graph));
+  await fs.writeFile(path.join(tmpDir, 'weights.bin'), bytes);
+  await fs.writeFile(path.join(tmpDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  await fs.rm(finalDir, { recursive: true, force: true });
+  await fs.rename(tmpDir, finalDir);
+  return finalDir;
+}
+
+export async function loadCheckpoint(dir: string, parseGraph: (text: string) => GraphDocument): Promise<LoadedCheckpoint> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch (error) {
+    throw new Error(`checkpoint ${dir} cannot be read: ${(error as Error).message}`);
+  }
+  if (manifest.format !== CHECKPOINT_FORMAT) throw new Error(`${dir} is not a Tensorweave checkpoint (format '${String(manifest.format)}')`);
+  const bytes = await fs.readFile(path.join(dir, 'weights.bin'));
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const read = (e: TensorEntry) => all.slice(e.offset, e.offset + e.shape.reduce((a, b) => a * b, 1));
+  const graphText = await fs.readFile(path.join(dir, 'graph.json'), 'utf8');
+  return {
+    step: manifest.step,
+    graph: parseGraph(graphText),
+    graphText,
+    weights: Object.fromEntries(manifest.weights.map((e) => [e.name, read(e)])),
+    optimizers: Object.fromEntries(
+      manifest.optimizers.map((o) => [o.id, { stepCount: o.stepCount, slots: Object.fromEntries(o.slots.map((e) => [e.name, read(e)])) }]),
+    ),
+  };
+}
+
+/** Puts a checkpoint's values into a freshly compiled program and its optimizers. */
+export function restoreCheckpoint(checkpoint: LoadedCheckpoint, program: Program, optimizers: readonly Optimizer[]): void {
+  for (const weight of program.weights) {
+    const values = checkpoint.weights[weight.name];
+    if (!values) throw new Error(`checkpoint has no values for weight '${weight.name}'; the graph changed since it was saved`);
+    if (values.length !== weight.variable.size) {
+      throw new Error(`checkpoint weight '${weight.name}' has ${values.length} values, the graph needs ${weight.variable.size}`);
+    }
+    tf.tidy(() => weight.variable.assign(tf.tensor(values, weight.variable.shape, 'float32')));
+  }
+  for (const optimizer of optimizers) {
+    const saved = checkpoint.optimizers[optimizer.id];
+    if (saved) optimizer.restore(saved.stepCount, saved.slots);
+  }
+}
+
+/** The newest complete checkpoint in a run folder, or undefined. */
+export async function latestCheckpoint(runDir: string): Promise<string | undefined> {
+  const dir = path.join(runDir, 'checkpoints');
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const complete = names.filter((n) => /^step-\d+$/.test(n)).sort();
+  return complete.length > 0 ? path.join(dir, complete[complete.length - 1]) : undefined;
+}

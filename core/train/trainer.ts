@@ -1,0 +1,459 @@
+/**
+ * The training loop. It knows nothing of its caller: it takes a graph and
+ * settings, and reports everything through `emit` with the typed contract,
+ * so the CLI, the Electron app and the browser host all drive it the same way.
+ *
+ * Every random draw is a function of (seed, step, node), and batches are a
+ * function of (seed, step), so a run resumed from a checkpoint continues
+ * exactly as an uninterrupted run would.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { tf } from '../tf';
+import { compileGraph, CompileError, type Program } from '../compile/compiler';
+import { NodeRunError, StepExecutor } from '../compile/executor';
+import { createOptimizer, learningRate, type Optimizer } from './optimizers';
+import { latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { selectBackend, type BackendChoice } from '../backend/select';
+import { batchIndices, makeBatch, openDataset } from '../data/batch';
+import { DatasetError, type DatasetSource } from '../data/dataset-api';
+import { parseGraphObject, loadGraph } from '../graph/load';
+import { graphHash, serializeGraph } from '../graph/serialize';
+import { hasErrors } from '../graph/problems';
+import type { GraphDocument, OptimizerSpec } from '../graph/schema';
+import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../contract/messages';
+import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+
+export const DATASET_NODE_TYPE = 'input.dataset';
+
+/** What run.json records: enough to reproduce or resume a run. */
+export interface RunRecord {
+  format: 'tensorweave.run';
+  version: 1;
+  id: string;
+  graphName: string;
+  graphHash: string;
+  seed: number;
+  backend: string;
+  backendReason: string;
+  settings: { steps: number; batchSize: number; logEvery: number; previewEvery: number; checkpointEvery: number };
+  startedAt: string;
+  updatedAt: string;
+  status: 'running' | 'completed' | 'stopped' | 'failed';
+  step: number;
+  latestCheckpoint?: string;
+  error?: string;
+}
+
+/** One line of events.jsonl. */
+export interface LoggedEvent {
+  step: number;
+  time: number;
+  losses: Record<string, number>;
+  totals: Record<string, number>;
+  lr: Record<string, number>;
+  stepsPerSec: number;
+}
+
+class TrainingFailure extends Error {
+  constructor(readonly event: Extract<TrainerEvent, { type: 'error' }>) {
+    super(event.message);
+  }
+}
+
+interface ActiveOptimizer {
+  spec: OptimizerSpec;
+  optimizer: Optimizer;
+  modules: ReadonlySet<string>;
+  /** tfjs variable name → stable weight name. */
+  names: Map<string, string>;
+  variables: tf.Variable[];
+}
+
+export interface TrainerOptions {
+  registries?: GraphRegistries;
+}
+
+export class Trainer {
+  private paused = false;
+  private stopRequested = false;
+  private wake: (() => void) | undefined;
+  private readonly registries: GraphRegistries;
+
+  constructor(
+    private readonly emit: (event: TrainerEvent) => void,
+    options: TrainerOptions = {},
+  ) {
+    this.registries = options.registries ?? defaultRegistries();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  /** Trains to completion, stop or failure. Failures are emitted as error events, never thrown. */
+  async run(graphInput: unknown, rawSettings: TrainSettings): Promise<void> {
+    let program: Program | undefined;
+    let optimizers: ActiveOptimizer[] = [];
+    let runDir: string | undefined;
+    let record: RunRecord | undefined;
+    try {
+      const parsedSettings = trainSettingsSchema.safeParse(rawSettings);
+      if (!parsedSettings.success) {
+        throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `invalid training settings: ${parsedSettings.error.message}` });
+      }
+      const settings = parsedSettings.data;
+
+      let checkpoint: LoadedCheckpoint | undefined;
+      let previous: RunRecord | undefined;
+      let graph: GraphDocument;
+      if (settings.resume) {
+        ({ checkpoint, previous } = await this.readResume(settings.resume));
+        graph = checkpoint.graph;
+        runDir = settings.resume;
+      } else {
+        graph = this.parseGraph(graphInput);
+      }
+
+      const seed = settings.seed ?? previous?.seed ?? graph.training.seed;
+      const steps = settings.steps ?? previous?.settings.steps ?? graph.training.steps;
+      const batchSize = settings.batchSize ?? previous?.settings.batchSize ?? graph.training.batchSize;
+      const logEvery = settings.logEvery ?? previous?.settings.logEvery ?? graph.training.logEvery;
+      const previewEvery = settings.previewEvery ?? previous?.settings.previewEvery ?? graph.training.previewEvery;
+      const checkpointEvery = settings.checkpointEvery ?? previous?.settings.checkpointEvery ?? graph.training.checkpointEvery;
+
+      const backend = await this.chooseBackend(settings.backend);
+      this.emit({ type: 'backend', name: backend.name, reason: backend.reason });
+
+      try {
+        program = compileGraph(graph, { registries: this.registries, seed });
+      } catch (error) {
+        if (error instanceof CompileError) {
+          throw new TrainingFailure({ type: 'error', code: 'invalid-graph', message: error.message, problems: error.problems });
+        }
+        throw error;
+      }
+      const compiled = program;
+      optimizers = graph.training.optimizers.map((spec) => {
+        const weights = compiled.trainableWeights(spec.modules);
+        return {
+          spec,
+          optimizer: createOptimizer(spec, weights.map((w) => ({ name: w.name, variable: w.variable }))),
+          modules: new Set(spec.modules),
+          names: new Map(weights.map((w) => [w.variable.name, w.name])),
+          variables: weights.map((w) => w.variable),
+        };
+      });
+      let startStep = 0;
+      if (checkpoint) {
+        restoreCheckpoint(checkpoint, program, optimizers.map((o) => o.optimizer));
+        startStep = checkpoint.step;
+      }
+
+      const source = this.openSource(graph, seed);
+      const fields = datasetFieldsUsed(graph);
+
+      const hash = graphHash(graph);
+      if (!runDir) runDir = await createRunDir(settings.outDir, settings.runName);
+      await fs.mkdir(runDir, { recursive: true });
+      if (!checkpoint) await fs.writeFile(path.join(runDir, 'graph.json'), serializeGraph(graph));
+      const eventsPath = path.join(runDir, 'events.jsonl');
+      if (checkpoint) await truncateEventsAfter(eventsPath, startStep);
+      const now = new Date().toISOString();
+      record = {
+        format: 'tensorweave.run',
+        version: 1,
+        id: path.basename(runDir),
+        graphName: graph.name,
+        graphHash: hash,
+        seed,
+        backend: backend.name,
+        backendReason: backend.reason,
+        settings: { steps, batchSize, logEvery, previewEvery, checkpointEvery },
+        startedAt: previous?.startedAt ?? now,
+        updatedAt: now,
+        status: 'running',
+        step: startStep,
+        latestCheckpoint: previous?.latestCheckpoint,
+      };
+      await writeRunRecord(runDir, record);
+      this.emit({ type: 'started', runId: record.id, runDir, startStep, totalSteps: steps, graphHash: hash, seed, batchSize });
+
+      const events = await fs.open(eventsPath, 'a');
+      try {
+        let windowStart = performance.now();
+        let windowSteps = 0;
+        let step = startStep;
+        for (; step < steps; step++) {
+          if (this.paused) {
+            this.emit({ type: 'paused', step });
+            await this.waitWhilePaused();
+            if (!this.stopRequested) this.emit({ type: 'resumed', step });
+          }
+          if (this.stopRequested) break;
+
+          const result = this.trainStep(program, optimizers, source, fields, step, seed, batchSize);
+          windowSteps++;
+          const done = step + 1;
+          if (done % logEvery === 0 || done === steps) {
+            const elapsed = (performance.now() - windowStart) / 1000;
+            const stepsPerSec = elapsed > 0 ? windowSteps / elapsed : 0;
+            const logged: LoggedEvent = { step: done, time: Date.now() / 1000, ...result, stepsPerSec };
+            await events.write(`${JSON.stringify(logged)}\n`);
+            this.emit({
+              type: 'progress',
+              ...logged,
+              totalSteps: steps,
+              etaSec: stepsPerSec > 0 ? (steps - done) / stepsPerSec : 0,
+            });
+            windowStart = performance.now();
+            windowSteps = 0;
+          }
+          if (checkpointEvery > 0 && done % checkpointEvery === 0 && done !== steps) {
+            await this.checkpoint(runDir, record, done, program, optimizers);
+          }
+          // Let pause/stop messages in between steps.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        await this.checkpoint(runDir, record, step, program, optimizers);
+        record.status = step >= steps ? 'completed' : 'stopped';
+        record.step = step;
+        await writeRunRecord(runDir, record);
+        this.emit({ type: 'done', step, reason: step >= steps ? 'completed' : 'stopped', runDir });
+      } finally {
+        await events.close();
+      }
+    } catch (error) {
+      const event = toErrorEvent(error, runDir);
+      if (record && runDir) {
+        record.status = 'failed';
+        record.error = event.message;
+        await writeRunRecord(runDir, record).catch(() => undefined);
+      }
+      this.emit(event);
+    } finally {
+      for (const o of optimizers) o.optimizer.dispose();
+      program?.dispose();
+    }
+  }
+
+  private async waitWhilePaused(): Promise<void> {
+    while (this.paused && !this.stopRequested) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    this.wake = undefined;
+  }
+
+  private parseGraph(input: unknown): GraphDocument {
+    const { graph, problems } = typeof input === 'string' ? loadGraph(input, this.registries) : parseGraphObject(input, this.registries);
+    if (!graph || hasErrors(problems)) {
+      const errors = problems.filter((p) => p.severity === 'error');
+      throw new TrainingFailure({
+        type: 'error',
+        code: 'invalid-graph',
+        message: `the graph has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before training:\n${errors.map((p) => p.message).join('\n')}`,
+        problems,
+      });
+    }
+    return graph;
+  }
+
+  private async readResume(runDir: string): Promise<{ checkpoint: LoadedCheckpoint; previous: RunRecord }> {
+    let previous: RunRecord;
+    try {
+      previous = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
+    } catch (error) {
+      throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `cannot resume: ${runDir} has no readable run.json (${(error as Error).message})` });
+    }
+    const dir = await latestCheckpoint(runDir);
+    if (!dir) throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `cannot resume: ${runDir} has no checkpoint yet` });
+    const checkpoint = await loadCheckpoint(dir, (text) => this.parseGraph(text));
+    return { checkpoint, previous };
+  }
+
+  private async chooseBackend(preference: TrainSettings['backend']): Promise<BackendChoice> {
+    try {
+      return await selectBackend(preference ?? 'auto');
+    } catch (error) {
+      throw new TrainingFailure({ type: 'error', code: 'backend', message: (error as Error).message });
+    }
+  }
+
+  private openSource(graph: GraphDocument, seed: number): DatasetSource {
+    try {
+      return openDataset(graph.dataset, { seed, split: 'train' }, this.registries.datasets);
+    } catch (error) {
+      throw new TrainingFailure({ type: 'error', code: 'dataset', message: (error as Error).message });
+    }
+  }
+
+  private trainStep(
+    program: Program,
+    optimizers: readonly ActiveOptimizer[],
+    source: DatasetSource,
+    fields: string[],
+    step: number,
+    seed: number,
+    batchSize: number,
+  ): Pick<LoggedEvent, 'losses' | 'totals' | 'lr'> {
+    const batch = makeBatch(source, batchIndices(step, batchSize, source.size, seed), fields);
+    const executor = new StepExecutor(program, { training: true, step, seed, batch });
+    const losses: Record<string, number> = {};
+    const totals: Record<string, number> = {};
+    const lr: Record<string, number> = {};
+    try {
+      for (const active of optimizers) {
+        const { spec } = active;
+        const lossTensors: Record<string, tf.Tensor> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const outputs = executor.evaluate(
+            spec.losses.map((term) => term.node),
+            active.modules,
+          );
+          let total: tf.Scalar | undefined;
+          for (const term of spec.losses) {
+            const loss = lossOutput(outputs.get(term.node)!, term.node);
+            lossTensors[term.node] = tf.keep(loss);
+            const weighted = tf.mul(loss, term.weight) as tf.Scalar;
+            total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
+          }
+          return total!;
+        }, active.variables);
+        try {
+          const values = Object.fromEntries(Object.entries(lossTensors).map(([id, t]) => [id, t.dataSync()[0]]));
+          const totalValue = value.dataSync()[0];
+          const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
+          if (bad || !Number.isFinite(totalValue)) {
+            const lossNode = bad?.[0] ?? spec.losses[0].node;
+            this.failNonFinite(program, batch, step, seed, lossNode, bad?.[1] ?? totalValue);
+          }
+          const byName: Record<string, tf.Tensor> = {};
+          for (const [tfName, grad] of Object.entries(grads)) byName[active.names.get(tfName) ?? tfName] = grad;
+          const rate = learningRate(spec, step);
+          active.optimizer.apply(byName, rate);
+          Object.assign(losses, values);
+          totals[spec.id] = totalValue;
+          lr[spec.id] = rate;
+        } finally {
+          value.dispose();
+          tf.dispose(Object.values(grads));
+          tf.dispose(Object.values(lossTensors));
+        }
+        executor.invalidate(active.modules);
+      }
+    } finally {
+      executor.dispose();
+      tf.dispose(Object.values(batch));
+    }
+    return { losses, totals, lr };
+  }
+
+  private failNonFinite(program: Program, batch: Record<string, tf.Tensor>, step: number, seed: number, lossNode: string, value: number): never {
+    const probe = new StepExecutor(program, { training: true, step, seed, batch, frozenStats: true });
+    let culprit: { nodeId: string; port: string } | undefined;
+    try {
+      culprit = probe.findFirstNonFinite();
+    } finally {
+      probe.dispose();
+    }
+    const where = culprit
+      ? `the first node whose output is not finite is '${culprit.nodeId}' (port '${culprit.port}')`
+      : 'every node output is finite on a re-run, so the overflow happened in the loss arithmetic';
+    throw new TrainingFailure({
+      type: 'error',
+      code: 'non-finite',
+      step: step + 1,
+      lossNode,
+      nodeId: culprit?.nodeId ?? lossNode,
+      message: `loss '${lossNode}' became ${value} at step ${step + 1}; ${where}. Lower the learning rate, check the inputs' value range, or add normalisation; the run so far is kept.`,
+    });
+  }
+
+  private async checkpoint(runDir: string, record: RunRecord, step: number, program: Program, optimizers: readonly ActiveOptimizer[]): Promise<void> {
+    const dir = await saveCheckpoint(path.join(runDir, 'checkpoints'), step, program, optimizers.map((o) => o.optimizer));
+    record.latestCheckpoint = path.relative(runDir, dir);
+    record.step = step;
+    await writeRunRecord(runDir, record);
+    this.emit({ type: 'checkpoint', step, path: dir });
+  }
+}
+
+function lossOutput(outputs: Record<string, unknown>, nodeId: string): tf.Scalar {
+  const value = outputs.loss ?? Object.values(outputs).find((v) => v instanceof tf.Tensor && (v as tf.Tensor).rank === 0);
+  if (!(value instanceof tf.Tensor) || value.rank !== 0) {
+    throw new Error(`loss term '${nodeId}' did not produce a scalar loss; use a loss node's 'loss' output`);
+  }
+  return value as tf.Scalar;
+}
+
+/** Fields of the dataset that some wire actually uses, so unused ones are never batched. */
+export function datasetFieldsUsed(graph: GraphDocument): string[] {
+  const inputs = new Set(graph.nodes.filter((n) => n.type === DATASET_NODE_TYPE).map((n) => n.id));
+  return [...new Set(graph.edges.filter((e) => inputs.has(e.from.node)).map((e) => e.from.port))];
+}
+
+async function createRunDir(outDir: string, name?: string): Promise<string> {
+  await fs.mkdir(outDir, { recursive: true });
+  const base = name ?? new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+  for (let attempt = 0; ; attempt++) {
+    const dir = path.join(outDir, attempt === 0 ? base : `${base}-${attempt}`);
+    try {
+      await fs.mkdir(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
+  record.updatedAt = new Date().toISOString();
+  const target = path.join(runDir, 'run.json');
+  await fs.writeFile(`${target}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  await fs.rename(`${target}.tmp`, target);
+}
+
+/** A resumed run replays the steps after its checkpoint, so their old log lines go. */
+async function truncateEventsAfter(eventsPath: string, step: number): Promise<void> {
+  let text: string;
+  try {
+    text = await fs.readFile(eventsPath, 'utf8');
+  } catch {
+    return;
+  }
+  const kept = text
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .filter((line) => {
+      try {
+        return (JSON.parse(line) as LoggedEvent).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  await fs.writeFile(eventsPath, kept.map((l) => `${l}\n`).join(''));
+}
+
+function toErrorEvent(error: unknown, runDir: string | undefined): Extract<TrainerEvent, { type: 'error' }> {
+  if (error instanceof TrainingFailure) return { ...error.event, ...(runDir ? { runDir } : {}) };
+  const message = error instanceof Error ? error.message : String(error);
+  const base = runDir ? { runDir } : {};
+  if (error instanceof DatasetError) return { type: 'error', code: 'dataset', message, ...base };
+  if (error instanceof NodeRunError) return { type: 'error', code: 'internal', message, nodeId: error.nodeId, ...base };
+  if (/out of memory|OOM|allocation|Cannot allocate/i.test(message)) {
+    return { type: 'error', code: 'out-of-memory', message: `ran out of memory: ${message}. Lower the batch size or image size.`, ...base };
+  }
+  return { type: 'error', code: 'internal', message: `${message}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`, ...base };
+}
