@@ -10,9 +10,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../tf';
-import { compileGraph, CompileError, type Program } from '../compile/compiler';
-import { NodeRunError, StepExecutor } from '../compile/executor';
-import { createOptimizer, learningRate, type Optimizer } from './optimizers';
+import { CompileError } from '../compile/compiler';
+import { NodeRunError } from '../compile/executor';
+import { NonFiniteLossError, TrainingSession, type StepResult } from './session';
 import { latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { batchIndices, makeBatch, openDataset } from '../data/batch';
@@ -20,7 +20,7 @@ import { DatasetError, type DatasetSource } from '../data/dataset-api';
 import { parseGraphObject, loadGraph } from '../graph/load';
 import { graphHash, serializeGraph } from '../graph/serialize';
 import { hasErrors } from '../graph/problems';
-import type { GraphDocument, OptimizerSpec } from '../graph/schema';
+import type { GraphDocument } from '../graph/schema';
 import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../contract/messages';
 import { defaultRegistries, type GraphRegistries } from '../graph/registries';
 
@@ -46,12 +46,9 @@ export interface RunRecord {
 }
 
 /** One line of events.jsonl. */
-export interface LoggedEvent {
+export interface LoggedEvent extends StepResult {
   step: number;
   time: number;
-  losses: Record<string, number>;
-  totals: Record<string, number>;
-  lr: Record<string, number>;
   stepsPerSec: number;
 }
 
@@ -59,15 +56,6 @@ class TrainingFailure extends Error {
   constructor(readonly event: Extract<TrainerEvent, { type: 'error' }>) {
     super(event.message);
   }
-}
-
-interface ActiveOptimizer {
-  spec: OptimizerSpec;
-  optimizer: Optimizer;
-  modules: ReadonlySet<string>;
-  /** tfjs variable name → stable weight name. */
-  names: Map<string, string>;
-  variables: tf.Variable[];
 }
 
 export interface TrainerOptions {
@@ -103,8 +91,7 @@ export class Trainer {
 
   /** Trains to completion, stop or failure. Failures are emitted as error events, never thrown. */
   async run(graphInput: unknown, rawSettings: TrainSettings): Promise<void> {
-    let program: Program | undefined;
-    let optimizers: ActiveOptimizer[] = [];
+    let session: TrainingSession | undefined;
     let runDir: string | undefined;
     let record: RunRecord | undefined;
     try {
@@ -136,27 +123,16 @@ export class Trainer {
       this.emit({ type: 'backend', name: backend.name, reason: backend.reason });
 
       try {
-        program = compileGraph(graph, { registries: this.registries, seed });
+        session = TrainingSession.compile(graph, { registries: this.registries, seed });
       } catch (error) {
         if (error instanceof CompileError) {
           throw new TrainingFailure({ type: 'error', code: 'invalid-graph', message: error.message, problems: error.problems });
         }
         throw error;
       }
-      const compiled = program;
-      optimizers = graph.training.optimizers.map((spec) => {
-        const weights = compiled.trainableWeights(spec.modules);
-        return {
-          spec,
-          optimizer: createOptimizer(spec, weights.map((w) => ({ name: w.name, variable: w.variable }))),
-          modules: new Set(spec.modules),
-          names: new Map(weights.map((w) => [w.variable.name, w.name])),
-          variables: weights.map((w) => w.variable),
-        };
-      });
       let startStep = 0;
       if (checkpoint) {
-        restoreCheckpoint(checkpoint, program, optimizers.map((o) => o.optimizer));
+        restoreCheckpoint(checkpoint, session.program, session.optimizers.map((o) => o.optimizer));
         startStep = checkpoint.step;
       }
 
@@ -202,7 +178,13 @@ export class Trainer {
           }
           if (this.stopRequested) break;
 
-          const result = this.trainStep(program, optimizers, source, fields, step, seed, batchSize);
+          const batch = makeBatch(source, batchIndices(step, batchSize, source.size, seed), fields);
+          let result: StepResult;
+          try {
+            result = session.step(batch, step);
+          } finally {
+            tf.dispose(Object.values(batch));
+          }
           windowSteps++;
           const done = step + 1;
           if (done % logEvery === 0 || done === steps) {
@@ -220,12 +202,12 @@ export class Trainer {
             windowSteps = 0;
           }
           if (checkpointEvery > 0 && done % checkpointEvery === 0 && done !== steps) {
-            await this.checkpoint(runDir, record, done, program, optimizers);
+            await this.checkpoint(runDir, record, done, session);
           }
           // Let pause/stop messages in between steps.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        await this.checkpoint(runDir, record, step, program, optimizers);
+        await this.checkpoint(runDir, record, step, session);
         record.status = step >= steps ? 'completed' : 'stopped';
         record.step = step;
         await writeRunRecord(runDir, record);
@@ -242,8 +224,7 @@ export class Trainer {
       }
       this.emit(event);
     } finally {
-      for (const o of optimizers) o.optimizer.dispose();
-      program?.dispose();
+      session?.dispose();
     }
   }
 
@@ -299,103 +280,13 @@ export class Trainer {
     }
   }
 
-  private trainStep(
-    program: Program,
-    optimizers: readonly ActiveOptimizer[],
-    source: DatasetSource,
-    fields: string[],
-    step: number,
-    seed: number,
-    batchSize: number,
-  ): Pick<LoggedEvent, 'losses' | 'totals' | 'lr'> {
-    const batch = makeBatch(source, batchIndices(step, batchSize, source.size, seed), fields);
-    const executor = new StepExecutor(program, { training: true, step, seed, batch });
-    const losses: Record<string, number> = {};
-    const totals: Record<string, number> = {};
-    const lr: Record<string, number> = {};
-    try {
-      for (const active of optimizers) {
-        const { spec } = active;
-        const lossTensors: Record<string, tf.Tensor> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const outputs = executor.evaluate(
-            spec.losses.map((term) => term.node),
-            active.modules,
-          );
-          let total: tf.Scalar | undefined;
-          for (const term of spec.losses) {
-            const loss = lossOutput(outputs.get(term.node)!, term.node);
-            lossTensors[term.node] = tf.keep(loss);
-            const weighted = tf.mul(loss, term.weight) as tf.Scalar;
-            total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
-          }
-          return total!;
-        }, active.variables);
-        try {
-          const values = Object.fromEntries(Object.entries(lossTensors).map(([id, t]) => [id, t.dataSync()[0]]));
-          const totalValue = value.dataSync()[0];
-          const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
-          if (bad || !Number.isFinite(totalValue)) {
-            const lossNode = bad?.[0] ?? spec.losses[0].node;
-            this.failNonFinite(program, batch, step, seed, lossNode, bad?.[1] ?? totalValue);
-          }
-          const byName: Record<string, tf.Tensor> = {};
-          for (const [tfName, grad] of Object.entries(grads)) byName[active.names.get(tfName) ?? tfName] = grad;
-          const rate = learningRate(spec, step);
-          active.optimizer.apply(byName, rate);
-          Object.assign(losses, values);
-          totals[spec.id] = totalValue;
-          lr[spec.id] = rate;
-        } finally {
-          value.dispose();
-          tf.dispose(Object.values(grads));
-          tf.dispose(Object.values(lossTensors));
-        }
-        executor.invalidate(active.modules);
-      }
-    } finally {
-      executor.dispose();
-      tf.dispose(Object.values(batch));
-    }
-    return { losses, totals, lr };
-  }
-
-  private failNonFinite(program: Program, batch: Record<string, tf.Tensor>, step: number, seed: number, lossNode: string, value: number): never {
-    const probe = new StepExecutor(program, { training: true, step, seed, batch, frozenStats: true });
-    let culprit: { nodeId: string; port: string } | undefined;
-    try {
-      culprit = probe.findFirstNonFinite();
-    } finally {
-      probe.dispose();
-    }
-    const where = culprit
-      ? `the first node whose output is not finite is '${culprit.nodeId}' (port '${culprit.port}')`
-      : 'every node output is finite on a re-run, so the overflow happened in the loss arithmetic';
-    throw new TrainingFailure({
-      type: 'error',
-      code: 'non-finite',
-      step: step + 1,
-      lossNode,
-      nodeId: culprit?.nodeId ?? lossNode,
-      message: `loss '${lossNode}' became ${value} at step ${step + 1}; ${where}. Lower the learning rate, check the inputs' value range, or add normalisation; the run so far is kept.`,
-    });
-  }
-
-  private async checkpoint(runDir: string, record: RunRecord, step: number, program: Program, optimizers: readonly ActiveOptimizer[]): Promise<void> {
-    const dir = await saveCheckpoint(path.join(runDir, 'checkpoints'), step, program, optimizers.map((o) => o.optimizer));
+  private async checkpoint(runDir: string, record: RunRecord, step: number, session: TrainingSession): Promise<void> {
+    const dir = await saveCheckpoint(path.join(runDir, 'checkpoints'), step, session.program, session.optimizers.map((o) => o.optimizer));
     record.latestCheckpoint = path.relative(runDir, dir);
     record.step = step;
     await writeRunRecord(runDir, record);
     this.emit({ type: 'checkpoint', step, path: dir });
   }
-}
-
-function lossOutput(outputs: Record<string, unknown>, nodeId: string): tf.Scalar {
-  const value = outputs.loss ?? Object.values(outputs).find((v) => v instanceof tf.Tensor && (v as tf.Tensor).rank === 0);
-  if (!(value instanceof tf.Tensor) || value.rank !== 0) {
-    throw new Error(`loss term '${nodeId}' did not produce a scalar loss; use a loss node's 'loss' output`);
-  }
-  return value as tf.Scalar;
 }
 
 /** Fields of the dataset that some wire actually uses, so unused ones are never batched. */
@@ -451,6 +342,9 @@ function toErrorEvent(error: unknown, runDir: string | undefined): Extract<Train
   const message = error instanceof Error ? error.message : String(error);
   const base = runDir ? { runDir } : {};
   if (error instanceof DatasetError) return { type: 'error', code: 'dataset', message, ...base };
+  if (error instanceof NonFiniteLossError) {
+    return { type: 'error', code: 'non-finite', message: error.message, step: error.step, lossNode: error.lossNode, nodeId: error.culprit?.nodeId ?? error.lossNode, ...base };
+  }
   if (error instanceof NodeRunError) return { type: 'error', code: 'internal', message, nodeId: error.nodeId, ...base };
   if (/out of memory|OOM|allocation|Cannot allocate/i.test(message)) {
     return { type: 'error', code: 'out-of-memory', message: `ran out of memory: ${message}. Lower the batch size or image size.`, ...base };
