@@ -16,3 +16,9 @@ import '@tensorflow/tfjs-backend-cpu';
 export { tf };
 export type Tensor = tf.Tensor;
 export type Variable = tf.Variable;
+
+// The cpu backend prints an install hint for tfjs-node on first use. Backend
+// choice is ours to explain (core/backend/select.ts says what runs and why),
+// so the hint is switched off rather than shown on every CLI run.
+const cpuBackend = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+if (cpuBackend) cpuBackend.firstUse = false;
