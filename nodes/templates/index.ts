@@ -1,0 +1,25 @@
+/**
+ * The template gallery: ready graphs that train as they are. Each template
+ * is written in code with the graph builder (so its wiring reads like the
+ * architecture and its params stay valid as node types evolve) and is
+ * checked by a test that validates it and trains a few steps.
+ */
+import type { GraphDocument } from '../../core/graph/schema';
+
+export interface TemplateInfo {
+  /** Stable id used by `tensorweave new <id>`. */
+  id: string;
+  title: string;
+  /** One line for lists. */
+  summary: string;
+  /** One paragraph for the gallery: what it is, what it learns, what to try. */
+  description: string;
+  category: 'basics' | 'segmentation' | 'detection' | 'keypoints' | 'generative';
+  build(): GraphDocument;
+}
+
+export const templates: TemplateInfo[] = [];
+
+export function findTemplate(id: string): TemplateInfo | undefined {
+  return templates.find((t) => t.id === id);
+}
