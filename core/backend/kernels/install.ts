@@ -1,0 +1,94 @@
+/**
+ * Registers our training kernels: the ones wasm lacks (so it can train convs
+ * and gathers) and replacements for cpu kernels that are pathologically slow or
+ * wrong. The stock kernels we replace are kept so tests and benchmarks can
+ * compare against them.
+ */
+// The wasm package registers its kernels when first imported; importing it here
+// guarantees that happens before we register ours, which would otherwise be
+// overwritten.
+import '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../../tf';
+import { makeConv2DBackpropFilterKernel } from './conv2d-backprop-filter';
+import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpropInputKernel } from './depthwise-conv2d-backprop';
+import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
+import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
+import type { BackendName } from './kernel-utils';
+
+interface FastKernel {
+  kernelName: string;
+  backendName: BackendName;
+  kernelFunc: tf.KernelFunc;
+  why: string;
+}
+
+const FAST_KERNELS: readonly FastKernel[] = [
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: makeConv2DBackpropFilterKernel('cpu'), why: 'stock kernel is ~60x slower than the forward conv' },
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilterKernel('wasm'), why: 'missing on wasm' },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseConv2dNativeBackpropFilterKernel, why: 'missing on wasm' },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseConv2dNativeBackpropInputKernel, why: 'missing on wasm' },
+  { kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumKernel, why: 'missing on wasm (gather has no gradient without it)' },
+  { kernelName: 'UnsortedSegmentSum', backendName: 'cpu', kernelFunc: unsortedSegmentSumKernel, why: 'stock kernel costs numSegments x size(x)' },
+  { kernelName: 'ResizeBilinearGrad', backendName: 'cpu', kernelFunc: resizeBilinearGradKernel, why: 'stock kernel swaps H/W and ignores halfPixelCenters' },
+  { kernelName: 'ResizeBilinearGrad', backendName: 'wasm', kernelFunc: resizeBilinearGradKernel, why: 'stock kernel ignores halfPixelCenters' },
+  { kernelName: 'ResizeNearestNeighborGrad', backendName: 'cpu', kernelFunc: resizeNearestNeighborGradKernel, why: 'stock kernel ignores halfPixelCenters and mis-strides dy for batch > 1' },
+  { kernelName: 'ResizeNearestNeighborGrad', backendName: 'wasm', kernelFunc: resizeNearestNeighborGradKernel, why: 'stock kernel ignores halfPixelCenters' },
+];
+
+const replacedStockKernels = new Map<string, tf.KernelConfig>();
+
+function registryKey(kernelName: string, backendName: string): string {
+  return `${backendName}/${kernelName}`;
+}
+
+/** Registers every fast kernel; calling it again is a no-op. */
+export function installFastKernels(): void {
+  for (const fast of FAST_KERNELS) {
+    const current = tf.getKernel(fast.kernelName, fast.backendName);
+    if (current?.kernelFunc === fast.kernelFunc) continue;
+    if (current != null) {
+      const key = registryKey(fast.kernelName, fast.backendName);
+      if (!replacedStockKernels.has(key)) replacedStockKernels.set(key, current);
+      tf.unregisterKernel(fast.kernelName, fast.backendName);
+    }
+    tf.registerKernel({ kernelName: fast.kernelName, backendName: fast.backendName, kernelFunc: fast.kernelFunc });
+  }
+}
+
+/** What installFastKernels registers and why; for diagnostics (`tensorweave info`) and tests. */
+export function listFastKernels(): { kernelName: string; backendName: BackendName; why: string; installed: boolean }[] {
+  return FAST_KERNELS.map((fast) => ({
+    kernelName: fast.kernelName,
+    backendName: fast.backendName,
+    why: fast.why,
+    installed: tf.getKernel(fast.kernelName, fast.backendName)?.kernelFunc === fast.kernelFunc,
+  }));
+}
+
+/** The TensorFlow.js kernel that installFastKernels replaced, if it replaced one. */
+export function stockKernel(kernelName: string, backendName: BackendName): tf.KernelConfig | undefined {
+  return replacedStockKernels.get(registryKey(kernelName, backendName));
+}
+
+/**
+ * Runs the replaced stock kernel on tensors of the active backend, returning an
+ * engine-tracked tensor. Exists so tests and benchmarks can compare against it.
+ */
+export function runStockKernel(
+  kernelName: string,
+  backendName: BackendName,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): tf.Tensor {
+  const config = stockKernel(kernelName, backendName);
+  if (config == null) {
+    throw new Error(`No stock '${kernelName}' kernel was replaced on '${backendName}'; call installFastKernels() first.`);
+  }
+  if (tf.getBackend() !== backendName) {
+    throw new Error(`runStockKernel('${kernelName}', '${backendName}') needs '${backendName}' to be the active backend, not '${tf.getBackend()}'.`);
+  }
+  const backend = tf.backend();
+  const out = config.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
+  if (Array.isArray(out)) throw new Error(`Stock kernel '${kernelName}' returned several outputs.`);
+  return tf.engine().makeTensorFromTensorInfo(out, backend);
+}

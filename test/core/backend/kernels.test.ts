@@ -1,0 +1,186 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../../core/tf';
+import { selectBackend } from '../../../core/backend/select';
+import { installFastKernels, listFastKernels, runStockKernel, stockKernel } from '../../../core/backend/kernels/install';
+import { expectClose, randomValues, runKernel, sizeOf, valuesOn } from './helpers';
+
+beforeAll(async () => {
+  await selectBackend('auto');
+});
+
+describe('installFastKernels', () => {
+  it('registers every kernel, keeps the replaced stock ones, and is idempotent', () => {
+    installFastKernels();
+    installFastKernels();
+    const listed = listFastKernels();
+    expect(listed.filter((k) => !k.installed)).toEqual([]);
+    // Replaced cpu kernels stay reachable; wasm never had these.
+    expect(stockKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).toBeTypeOf('function');
+    expect(stockKernel('UnsortedSegmentSum', 'cpu')?.kernelFunc).toBeTypeOf('function');
+    expect(stockKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    expect(stockKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(tf.getKernel('Conv2DBackpropFilter', 'cpu').kernelFunc);
+  });
+});
+
+describe('depthwise convolution gradients on wasm', () => {
+  interface DepthwiseCase {
+    batch: number;
+    height: number;
+    width: number;
+    channels: number;
+    multiplier: number;
+    kernel: number;
+    stride: number;
+    dilation: number;
+    pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+  }
+
+  /** Both gradients straight from the definition of the depthwise convolution. */
+  function naiveGradients(c: DepthwiseCase, x: Float32Array, filter: Float32Array, dy: Float32Array, outHeight: number, outWidth: number, padTop: number, padLeft: number) {
+    const dFilter = new Float64Array(c.kernel * c.kernel * c.channels * c.multiplier);
+    const dInput = new Float64Array(x.length);
+    const q = c.channels * c.multiplier;
+    for (let n = 0; n < c.batch; n++)
+      for (let oh = 0; oh < outHeight; oh++)
+        for (let ow = 0; ow < outWidth; ow++)
+          for (let i = 0; i < c.kernel; i++)
+            for (let j = 0; j < c.kernel; j++) {
+              const ih = oh * c.stride - padTop + i * c.dilation;
+              const iw = ow * c.stride - padLeft + j * c.dilation;
+              if (ih < 0 || ih >= c.height || iw < 0 || iw >= c.width) continue;
+              for (let ch = 0; ch < c.channels; ch++)
+                for (let m = 0; m < c.multiplier; m++) {
+                  const xAt = ((n * c.height + ih) * c.width + iw) * c.channels + ch;
+                  const wAt = ((i * c.kernel + j) * c.channels + ch) * c.multiplier + m;
+                  const g = dy[((n * outHeight + oh) * outWidth + ow) * q + ch * c.multiplier + m];
+                  dFilter[wAt] += x[xAt] * g;
+                  dInput[xAt] += filter[wAt] * g;
+                }
+            }
+    return { filter: Float32Array.from(dFilter), input: Float32Array.from(dInput) };
+  }
+
+  const cases: DepthwiseCase[] = [
+    { batch: 1, height: 7, width: 9, channels: 3, multiplier: 1, kernel: 3, stride: 1, dilation: 1, pad: 'same' },
+    { batch: 3, height: 8, width: 7, channels: 2, multiplier: 3, kernel: 4, stride: 2, dilation: 1, pad: 'valid' },
+    { batch: 2, height: 9, width: 10, channels: 4, multiplier: 2, kernel: 3, stride: 2, dilation: 1, pad: 1 },
+    { batch: 2, height: 11, width: 9, channels: 3, multiplier: 1, kernel: 3, stride: 1, dilation: 2, pad: 'same' },
+    { batch: 1, height: 9, width: 8, channels: 2, multiplier: 2, kernel: 5, stride: 1, dilation: 2, pad: [[0, 0], [4, 1], [0, 3], [0, 0]] },
+  ];
+
+  for (const c of cases) {
+    it(`k${c.kernel} s${c.stride} d${c.dilation} m${c.multiplier} pad ${JSON.stringify(c.pad)} batch ${c.batch} matches the definition`, async () => {
+      const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
+      const filterShape: [number, number, number, number] = [c.kernel, c.kernel, c.channels, c.multiplier];
+      const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, c.stride, c.dilation, c.pad, undefined, true);
+      const dyShape = [c.batch, info.outHeight, info.outWidth, c.channels * c.multiplier];
+      const x = randomValues(1, sizeOf(xShape));
+      const filter = randomValues(2, sizeOf(filterShape));
+      const dy = randomValues(3, sizeOf(dyShape));
+      const expected = naiveGradients(c, x, filter, dy, info.outHeight, info.outWidth, info.padInfo.top, info.padInfo.left);
+      const common = { strides: c.stride, dilations: c.dilation, pad: c.pad };
+      const filterGrad = () =>
+        runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor(x, xShape), dy: tf.tensor(dy, dyShape) }, { ...common, filterShape });
+      const inputGrad = () =>
+        runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor(dy, dyShape), filter: tf.tensor(filter, filterShape) }, { ...common, inputShape: xShape });
+      // The stock cpu kernels ignore dilation, so they are a second reference only without it.
+      const backends = c.dilation === 1 ? (['wasm', 'cpu'] as const) : (['wasm'] as const);
+      for (const backendName of backends) {
+        const dFilter = await valuesOn(backendName, filterGrad);
+        const dInput = await valuesOn(backendName, inputGrad);
+        expect(dFilter.shape).toEqual(filterShape);
+        expect(dInput.shape).toEqual(xShape);
+        expectClose(dFilter.values, expected.filter, 1e-4, `${backendName} filter gradient`);
+        expectClose(dInput.values, expected.input, 1e-4, `${backendName} input gradient`);
+      }
+    });
+  }
+});
+
+describe('UnsortedSegmentSum', () => {
+  function naive(x: Float32Array, ids: number[], rowSize: number, numSegments: number): Float32Array {
+    const out = new Float32Array(numSegments * rowSize);
+    ids.forEach((segment, row) => {
+      if (segment < 0) return;
+      for (let k = 0; k < rowSize; k++) out[segment * rowSize + k] += x[row * rowSize + k];
+    });
+    return out;
+  }
+
+  it('sums rows per segment on cpu and wasm, like the stock cpu kernel, dropping negative ids', async () => {
+    const ids = [3, 0, 3, -1, 5, 0, 3];
+    const xShape = [7, 2, 3];
+    const x = randomValues(4, sizeOf(xShape));
+    const expected = naive(x, ids, 6, 6);
+    const compute = () => runKernel('UnsortedSegmentSum', { x: tf.tensor(x, xShape), segmentIds: tf.tensor1d(ids, 'int32') }, { numSegments: 6 });
+    for (const backendName of ['cpu', 'wasm'] as const) {
+      const actual = await valuesOn(backendName, compute);
+      expect(actual.shape).toEqual([6, 2, 3]);
+      expectClose(actual.values, expected, 1e-6, backendName);
+    }
+    const nonNegative = ids.map((id) => Math.max(id, 0));
+    const stock = await valuesOn('cpu', () =>
+      runStockKernel('UnsortedSegmentSum', 'cpu', { x: tf.tensor(x, xShape), segmentIds: tf.tensor1d(nonNegative, 'int32') }, { numSegments: 6 }),
+    );
+    expectClose(stock.values, naive(x, nonNegative, 6, 6), 1e-6, 'stock cpu');
+  });
+
+  it('supports 2-D segment ids and int32 data', async () => {
+    const ids = [
+      [1, 0],
+      [1, 1],
+    ];
+    for (const backendName of ['cpu', 'wasm'] as const) {
+      await tf.setBackend(backendName);
+      const out = runKernel('UnsortedSegmentSum', { x: tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2], 'int32'), segmentIds: tf.tensor2d(ids, [2, 2], 'int32') }, { numSegments: 3 });
+      expect(out.dtype).toBe('int32');
+      expect(out.shape).toEqual([3, 2]);
+      expect(Array.from(out.dataSync())).toEqual([3, 4, 1 + 5 + 7, 2 + 6 + 8, 0, 0]);
+    }
+  });
+
+  it('names the offending id when one is out of range', async () => {
+    await tf.setBackend('wasm');
+    expect(() => runKernel('UnsortedSegmentSum', { x: tf.ones([2, 3]), segmentIds: tf.tensor1d([0, 4], 'int32') }, { numSegments: 2 })).toThrow(
+      /segment id 4 at position 1 is not below numSegments 2/,
+    );
+  });
+});
+
+describe('resize gradients are the exact adjoint of the forward resize', () => {
+  // For a linear map R, <R x, w> = <x, R^T w> for all x, w; R^T w is what the gradient kernel computes.
+  const modes = [
+    { alignCorners: false, halfPixelCenters: false },
+    { alignCorners: true, halfPixelCenters: false },
+    { alignCorners: false, halfPixelCenters: true },
+  ];
+  const sizes: [number, number, [number, number]][] = [
+    [4, 6, [8, 12]],
+    [5, 3, [9, 7]],
+    [7, 6, [3, 4]],
+  ];
+  for (const method of ['bilinear', 'nearest'] as const) {
+    it(`${method}, for up- and down-sampling, H != W, batch 2, all corner modes`, async () => {
+      for (const backendName of ['cpu', 'wasm'] as const) {
+        await tf.setBackend(backendName);
+        let seed = 30;
+        for (const mode of modes)
+          for (const [height, width, size] of sizes) {
+            const x = tf.tensor4d(randomValues(seed++, 2 * height * width * 3), [2, height, width, 3]);
+            const w = tf.tensor4d(randomValues(seed++, 2 * size[0] * size[1] * 3), [2, size[0], size[1], 3]);
+            const resize = (t: tf.Tensor4D) =>
+              method === 'bilinear'
+                ? tf.image.resizeBilinear(t, size, mode.alignCorners, mode.halfPixelCenters)
+                : tf.image.resizeNearestNeighbor(t, size, mode.alignCorners, mode.halfPixelCenters);
+            const lhs = tf.sum(tf.mul(resize(x), w));
+            const gradient = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(resize(t as tf.Tensor4D), w)))(x);
+            expect(gradient.shape).toEqual(x.shape);
+            const rhs = tf.sum(tf.mul(x, gradient));
+            const label = `${backendName} ${method} ${JSON.stringify(mode)} ${height}x${width}->${size}`;
+            expectClose(rhs.dataSync(), lhs.dataSync(), 1e-5, label);
+            tf.dispose([x, w, lhs, gradient, rhs]);
+          }
+      }
+    });
+  }
+});
