@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // of them in the shared global registry (and we need layers to load models).
 import '@tensorflow/tfjs-backend-cpu';
 import './tf-quiet';
+import './tf-chain';
 import '@tensorflow/tfjs-layers';
 
 export { tf };
