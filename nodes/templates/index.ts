@@ -5,6 +5,9 @@
  * checked by a test that validates it and trains a few steps.
  */
 import type { GraphDocument } from '../../core/graph/schema';
+import { shapeClassifier } from './classifier';
+import { edgesToImage } from './edges-to-image';
+import { segmentationUnet } from './segmentation-unet';
 
 export interface TemplateInfo {
   /** Stable id used by `tensorweave new <id>`. */
@@ -18,7 +21,7 @@ export interface TemplateInfo {
   build(): GraphDocument;
 }
 
-export const templates: TemplateInfo[] = [];
+export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage];
 
 export function findTemplate(id: string): TemplateInfo | undefined {
   return templates.find((t) => t.id === id);
