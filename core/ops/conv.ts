@@ -1,0 +1,101 @@
+/**
+ * Convolutions with PyTorch's semantics on NHWC tensors. Kernels keep tf's
+ * layouts: HWIO for conv2d, [kh, kw, out, in] for the transposed conv (the
+ * same tensor PyTorch stores as [in, out, kh, kw], without flipping).
+ */
+import { tf } from '../tf';
+import { dilatedKernelSize, pair, type Pair } from './shape';
+
+export type PaddingMode = 'zeros' | 'reflect';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** Pixels added on every side, as nn.Conv2d's `padding`. */
+  padding?: Pair;
+  dilation?: Pair;
+  /** nn.Conv2d's `padding_mode`: zeros, or mirror without repeating the edge. */
+  paddingMode?: PaddingMode;
+}
+
+export interface ConvTranspose2dOptions {
+  stride?: Pair;
+  /** Pixels cropped from every side of the full transposed output, as nn.ConvTranspose2d's `padding`. */
+  padding?: Pair;
+  /** Extra rows/columns at the bottom/right that resolve the size ambiguity of strided convs. */
+  outputPadding?: Pair;
+  dilation?: Pair;
+}
+
+/**
+ * Spreads a kernel's taps `dilation` pixels apart with zeros. tfjs's Conv2D
+ * gradient rejects dilations above 1 and conv2dTranspose has none, so
+ * dilated convolutions run as ordinary ones over the spread kernel: the same
+ * result and gradients, at the cost of multiplying the zeros too.
+ */
+export function dilateKernel(kernel: tf.Tensor, dilation: Pair): tf.Tensor4D {
+  const [dh, dw] = pair(dilation);
+  if (dh === 1 && dw === 1) return kernel as tf.Tensor4D;
+  const [kh, kw, a, b] = kernel.shape;
+  const spanH = dilatedKernelSize(kh, dh);
+  const spanW = dilatedKernelSize(kw, dw);
+  // Each axis in turn: append d−1 zero taps after every tap, then drop the trailing ones.
+  let k: tf.Tensor = tf.pad(tf.reshape(kernel, [kh, 1, kw * a * b]), [[0, 0], [0, dh - 1], [0, 0]]);
+  k = tf.slice(tf.reshape(k, [kh * dh, kw, a, b]), [0, 0, 0, 0], [spanH, kw, a, b]);
+  k = tf.pad(tf.reshape(k, [spanH, kw, 1, a * b]), [[0, 0], [0, 0], [0, dw - 1], [0, 0]]);
+  return tf.slice(tf.reshape(k, [spanH, kw * dw, a, b]), [0, 0, 0, 0], [spanH, spanW, a, b]) as tf.Tensor4D;
+}
+
+/**
+ * nn.Conv2d: `kernel` is [kh, kw, inC, outC]. Padding is explicit and
+ * symmetric, never tf's 'same', which pads asymmetrically for even kernels
+ * and strided convs and so disagrees with PyTorch for k3 s2 p1 or k4 s1 p1.
+ */
+export function conv2dTorch(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor,
+  bias?: tf.Tensor | null,
+  options: Conv2dOptions = {},
+): tf.Tensor4D {
+  const [ph, pw] = pair(options.padding ?? 0);
+  let input = x;
+  let pad: 'valid' | [[number, number], [number, number], [number, number], [number, number]] = 'valid';
+  if (ph > 0 || pw > 0) {
+    const paddings: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [ph, ph], [pw, pw], [0, 0]];
+    if (options.paddingMode === 'reflect') input = tf.mirrorPad(x, paddings, 'reflect');
+    else pad = paddings;
+  }
+  const y = tf.conv2d(input, dilateKernel(kernel, options.dilation ?? 1), pair(options.stride ?? 1), pad);
+  return bias ? tf.add(y, bias) : y;
+}
+
+/**
+ * nn.ConvTranspose2d: `kernel` is [kh, kw, outC, inC]. Computes the full
+ * ('valid') transposed convolution of size (H−1)s + d(k−1) + 1, extends it by
+ * outputPadding at the bottom/right, then crops `padding` from every side,
+ * which is exactly PyTorch's definition for every stride/padding combination.
+ */
+export function convTranspose2dTorch(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor,
+  bias?: tf.Tensor | null,
+  options: ConvTranspose2dOptions = {},
+): tf.Tensor4D {
+  const [sh, sw] = pair(options.stride ?? 1);
+  const [ph, pw] = pair(options.padding ?? 0);
+  const [oph, opw] = pair(options.outputPadding ?? 0);
+  const k = dilateKernel(kernel, options.dilation ?? 1);
+  const [kh, kw, outC] = k.shape;
+  const [n, h, w] = x.shape;
+  // tf accepts up to s−1 extra rows in the output shape (they receive no taps);
+  // a larger output padding (PyTorch allows it when dilation exceeds stride) is appended as zeros.
+  const extraH = oph < sh ? oph : 0;
+  const extraW = opw < sw ? opw : 0;
+  const fullH = (h - 1) * sh + kh + extraH;
+  const fullW = (w - 1) * sw + kw + extraW;
+  let y: tf.Tensor4D = tf.conv2dTranspose(x, k, [n, fullH, fullW, outC], [sh, sw], 'valid');
+  if (extraH !== oph || extraW !== opw) y = tf.pad(y, [[0, 0], [0, oph - extraH], [0, opw - extraW], [0, 0]]);
+  if (ph > 0 || pw > 0) {
+    y = tf.slice(y, [0, ph, pw, 0], [n, fullH + oph - extraH - 2 * ph, fullW + opw - extraW - 2 * pw, outC]);
+  }
+  return bias ? tf.add(y, bias) : y;
+}

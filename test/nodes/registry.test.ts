@@ -1,0 +1,215 @@
+/**
+ * Contract checks for every node type the app ships: docs, params, shape
+ * rules that agree with what forward really produces, and gradients that
+ * exist and are finite. A node type added to the registry needs a fixture
+ * here (representative inputs and params).
+ */
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tf } from '../../core/tf';
+import { Rng } from '../../core/rng';
+import { checkParam, defaultParams, type ParamSpecs, type ParamValues } from '../../core/params';
+import { CATEGORIES, type AnyNodeDefinition, type DatasetInfo, type InputPorts, type OutputPorts, type Value } from '../../core/node-api';
+import { PORT_KINDS, concreteShape, type ValueType } from '../../core/types';
+import { nodeRegistry } from '../../nodes/registry';
+import { buildNode, randomValue } from './harness';
+
+interface Fixture {
+  inputs: Record<string, ValueType>;
+  params?: Record<string, unknown>;
+  dataset?: DatasetInfo;
+  /** Upper bound for random class ids on label inputs. */
+  classes?: number;
+}
+
+const img = (h: number, w: number, c: number, kind: 'image' | 'mask' = 'image'): ValueType => ({ kind, shape: ['N', h, w, c] });
+const vec = (d: number): ValueType => ({ kind: 'vector', shape: ['N', d] });
+const labels = (...dims: number[]): ValueType => ({ kind: 'labels', shape: ['N', ...dims], dtype: 'int32' });
+
+const FIXTURES: Record<string, Fixture[]> = {
+  'input.dataset': [
+    {
+      inputs: {},
+      dataset: {
+        type: 'test.fixture',
+        fields: { image: img(8, 8, 3), semantic: labels(8, 8), boxes: { kind: 'boxes', shape: ['N', 5, 4] }, labels: vec(10) },
+      },
+    },
+  ],
+  conv2d: [
+    { inputs: { input: img(9, 8, 3) } },
+    { inputs: { input: img(9, 8, 3) }, params: { outChannels: 5, kernelSize: 3, stride: 2, padding: 1 } },
+    { inputs: { input: img(8, 7, 2) }, params: { outChannels: 4, kernelSize: 4, padding: 2, dilation: 2, paddingMode: 'reflect' } },
+    { inputs: { input: img(6, 6, 4, 'mask') }, params: { outChannels: 2, kernelSize: 1, padding: 0, bias: false } },
+  ],
+  conv_transpose2d: [
+    { inputs: { input: img(4, 5, 6) }, params: { outChannels: 3 } },
+    { inputs: { input: img(4, 5, 6) }, params: { outChannels: 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, bias: false } },
+  ],
+  batchnorm2d: [{ inputs: { input: img(5, 4, 3) } }, { inputs: { input: img(5, 4, 3) }, params: { affine: false, momentum: 0.5 } }],
+  instancenorm2d: [{ inputs: { input: img(5, 4, 3) } }, { inputs: { input: img(5, 4, 3) }, params: { affine: true } }],
+  relu: [{ inputs: { input: img(3, 4, 2) } }, { inputs: { input: vec(7) } }],
+  leaky_relu: [{ inputs: { input: img(3, 4, 2) } }, { inputs: { input: vec(7) }, params: { negativeSlope: 0.01 } }],
+  tanh: [{ inputs: { input: img(3, 4, 2) } }],
+  sigmoid: [{ inputs: { input: vec(7) } }],
+  maxpool2d: [{ inputs: { input: img(7, 6, 2) } }, { inputs: { input: img(7, 6, 2) }, params: { kernelSize: 3, stride: 2, padding: 1 } }],
+  avgpool2d: [
+    { inputs: { input: img(7, 6, 2) } },
+    { inputs: { input: img(7, 6, 2) }, params: { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false } },
+  ],
+  upsample: [
+    { inputs: { input: img(3, 4, 2) } },
+    { inputs: { input: img(3, 4, 2) }, params: { mode: 'bilinear', scaleFactor: 3 } },
+    { inputs: { input: img(3, 4, 2) }, params: { mode: 'bilinear', alignCorners: true } },
+  ],
+  reflection_pad2d: [{ inputs: { input: img(4, 5, 2) }, params: { padding: 2 } }],
+  add: [
+    { inputs: { a: img(4, 4, 3), b: img(4, 4, 3) } },
+    { inputs: { a: vec(5), b: vec(5), c: vec(5), d: vec(5) } },
+  ],
+  concat: [
+    { inputs: { a: img(4, 4, 3), b: img(4, 4, 5) } },
+    { inputs: { a: img(2, 4, 3), b: img(3, 4, 3), c: img(1, 4, 3) }, params: { axis: 'height' } },
+    { inputs: { a: img(2, 2, 3), b: img(2, 3, 3) }, params: { axis: 'width' } },
+    { inputs: { a: vec(3), b: vec(4) } },
+  ],
+  linear: [{ inputs: { input: vec(12) } }, { inputs: { input: vec(12) }, params: { outFeatures: 3, bias: false } }],
+  flatten: [{ inputs: { input: img(3, 2, 4) } }],
+  reshape: [{ inputs: { input: vec(48) }, params: { shape: [4, -1, 3] } }, { inputs: { input: img(2, 3, 4) }, params: { shape: [-1] } }],
+  dropout: [{ inputs: { input: img(4, 4, 3) } }, { inputs: { input: vec(9) }, params: { p: 0.2 } }],
+  'loss.l1': [{ inputs: { input: img(4, 4, 3), target: img(4, 4, 3) } }, { inputs: { input: img(4, 4, 3) }, params: { reduction: 'sum' } }],
+  'loss.mse': [{ inputs: { input: img(4, 4, 3), target: img(4, 4, 3) } }, { inputs: { input: vec(5) }, params: { target: 0 } }],
+  'loss.bce_logits': [{ inputs: { input: img(4, 4, 1), target: img(4, 4, 1, 'mask') } }, { inputs: { input: img(4, 4, 1) }, params: { target: 0 } }],
+  'loss.cross_entropy': [
+    { inputs: { input: img(4, 4, 3), target: labels(4, 4) }, classes: 3 },
+    { inputs: { input: vec(5), target: labels() }, params: { weights: [1, 2, 0.5, 1, 1], ignoreIndex: 1 }, classes: 5 },
+    { inputs: { input: vec(4), target: vec(4) }, params: { reduction: 'sum' } },
+  ],
+};
+
+const BATCH = 2;
+const entries = Object.entries(nodeRegistry as Record<string, AnyNodeDefinition>);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('node registry', () => {
+  it('has unique types that match their registry keys', () => {
+    const types = entries.map(([, def]) => def.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const [key, def] of entries) expect(def.type, `registry key '${key}'`).toBe(key);
+  });
+
+  it('has a fixture for every node type', () => {
+    const missing = entries.map(([key]) => key).filter((key) => !FIXTURES[key]);
+    expect(missing, 'add fixtures for these types to test/nodes/registry.test.ts').toEqual([]);
+  });
+});
+
+describe.each(entries)('%s', (type, def) => {
+  it('is documented: title, a paragraph naming the PyTorch equivalent, every port', () => {
+    expect(def.version).toBeGreaterThanOrEqual(1);
+    expect(Number.isInteger(def.version)).toBe(true);
+    expect(CATEGORIES).toContain(def.category);
+    expect(def.title.trim().length).toBeGreaterThan(0);
+    expect(def.doc.length).toBeGreaterThan(80);
+    expect(def.doc).toMatch(/PyTorch|torch\./);
+    for (const [port, spec] of Object.entries(def.inputs as InputPorts)) {
+      expect(spec.doc.trim(), `input '${port}' doc`).not.toBe('');
+      expect(spec.kinds.length, `input '${port}' kinds`).toBeGreaterThan(0);
+      for (const kind of spec.kinds) expect(PORT_KINDS).toHaveProperty(kind);
+    }
+    for (const [port, spec] of Object.entries(def.outputs as OutputPorts)) {
+      expect(spec.doc.trim(), `output '${port}' doc`).not.toBe('');
+      expect(PORT_KINDS).toHaveProperty(spec.kind);
+    }
+  });
+
+  it('documents every param and its default is valid', () => {
+    for (const [name, spec] of Object.entries(def.params as ParamSpecs)) {
+      expect(spec.doc.trim(), `param '${name}' doc`).not.toBe('');
+      expect(checkParam(spec, spec.default), `param '${name}' default`).toBeNull();
+    }
+  });
+
+  const fixtures = FIXTURES[type] ?? [];
+  it.each(fixtures.map((fixture, i) => [i, fixture] as const))('fixture %i: forward shapes equal inferShape and gradients are finite', (_, fixture) => {
+    for (const [name, value] of Object.entries(fixture.params ?? {})) {
+      expect(checkParam((def.params as ParamSpecs)[name], value), `fixture param '${name}'`).toBeNull();
+    }
+    const params = { ...defaultParams(def.params as ParamSpecs), ...fixture.params } as ParamValues<ParamSpecs>;
+    const args = { inputs: fixture.inputs, params, dataset: fixture.dataset };
+
+    // The shape rule is pure: no tensors, no kernels, same answer twice.
+    const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+    const makeTensor = vi.spyOn(tf.engine(), 'makeTensor');
+    const inferred = def.inferShape(args);
+    expect(def.inferShape(args)).toEqual(inferred);
+    expect(runKernel).not.toHaveBeenCalled();
+    expect(makeTensor).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+
+    if (def.flops) {
+      const flops = def.flops({ ...args, outputs: inferred });
+      expect(Number.isFinite(flops) && flops >= 0).toBe(true);
+    }
+
+    const node = buildNode(def, fixture.inputs, fixture.params, { dataset: fixture.dataset });
+    const rng = new Rng(9);
+    const sizes = { N: BATCH };
+    const inputs: Record<string, tf.Tensor> = {};
+    for (const [port, t] of Object.entries(fixture.inputs)) inputs[port] = randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes);
+    const batch: Record<string, tf.Tensor> = {};
+    for (const [field, t] of Object.entries(fixture.dataset?.fields ?? {})) batch[field] = randomValue(t, concreteShape(t.shape!, sizes), rng);
+
+    for (const training of [true, false]) {
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const outputs = node.run(inputs, { training, updateStats: training, batch });
+        expect(Object.keys(outputs).filter((k) => outputs[k] !== undefined).sort()).toEqual(Object.keys(inferred).sort());
+        for (const [port, t] of Object.entries(inferred)) {
+          const value = outputs[port] as tf.Tensor;
+          expect(value, `output '${port}'`).toBeInstanceOf(tf.Tensor);
+          expect(value.shape, `output '${port}' (training ${training})`).toEqual(concreteShape(t!.shape!, sizes));
+          expect(Array.from(value.dataSync()).every(Number.isFinite), `output '${port}' finite`).toBe(true);
+        }
+      });
+      expect(tf.memory().numTensors, 'forward leaks tensors outside tidy').toBe(before);
+    }
+
+    // Gradients reach every float input and every trainable weight.
+    const floatInputs = Object.keys(inputs).filter((port) => inputs[port].dtype === 'float32');
+    const objective = (...xs: tf.Tensor[]) => {
+      const values: Record<string, Value> = { ...inputs };
+      floatInputs.forEach((port, i) => (values[port] = xs[i] ?? inputs[port]));
+      const outputs = node.run(values, { training: true, updateStats: false, batch });
+      const floats = Object.values(outputs).filter((v): v is tf.Tensor => v instanceof tf.Tensor && v.dtype === 'float32');
+      return tf.addN(floats.map((v) => tf.sum(tf.mul(v, tf.randomNormal(v.shape, 0, 1, 'float32', 1)))));
+    };
+    tf.tidy(() => {
+      if (floatInputs.length > 0) {
+        const grads = tf.grads(objective)(floatInputs.map((port) => inputs[port]));
+        grads.forEach((g, i) => {
+          expect(g.shape).toEqual(inputs[floatInputs[i]].shape);
+          expect(Array.from(g.dataSync()).every(Number.isFinite), `gradient of '${floatInputs[i]}'`).toBe(true);
+        });
+      }
+      const trainable = [...node.weights.values()].filter((w) => w.trainable).map((w) => w.variable);
+      if (trainable.length > 0) {
+        const { grads } = tf.variableGrads(() => objective() as tf.Scalar, trainable);
+        for (const [name, { variable, trainable: isTrainable }] of node.weights) {
+          if (!isTrainable) continue;
+          const g = grads[variable.name];
+          expect(g, `gradient of weight '${name}'`).toBeDefined();
+          expect(Array.from(g.dataSync()).every(Number.isFinite), `gradient of weight '${name}'`).toBe(true);
+        }
+      }
+    });
+    node.dispose();
+    tf.dispose([...Object.values(inputs), ...Object.values(batch)]);
+  });
+});
