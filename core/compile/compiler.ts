@@ -108,15 +108,20 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
   const initRng = new Rng(seed).fork('init');
   const nodes = new Map<string, CompiledNode>();
   const allWeights: CompiledWeight[] = [];
+  /** Weights by `ownerId/name`: a node that shares another's weights looks them up here instead of creating its own. */
+  const weightStore = new Map<string, CompiledWeight>();
+  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
   try {
     for (const nodeId of inferred.order) {
-      const node = graph.nodes.find((n) => n.id === nodeId)!;
+      const node = nodeById.get(nodeId)!;
       const def = registries.nodes[node.type];
-      const module = owners.get(nodeId);
+      // Shared weights are created once, by whichever user is built first, as the owner's: same seed stream, same module.
+      const ownerId = node.shareWeightsWith ?? nodeId;
+      const module = owners.get(ownerId);
       const moduleId = module?.id ?? MAIN_MODULE;
       const types = inferred.nodes[nodeId];
       const weights: CompiledWeight[] = [];
-      const nodeRng = initRng.fork(nodeId);
+      const nodeRng = initRng.fork(ownerId);
       const runtime = def.build({
         nodeId,
         params: node.params as never,
@@ -124,11 +129,23 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
         outputs: types.outputs,
         dataset,
         weight(name, shape, init, weightOptions) {
+          const key = `${ownerId}/${name}`;
+          const existing = weightStore.get(key);
+          if (existing) {
+            if (existing.variable.shape.join('x') !== shape.join('x')) {
+              throw new Error(
+                `node '${nodeId}' shares weights with '${ownerId}', but its '${name}' needs shape [${shape}] and '${ownerId}' has [${existing.variable.shape}]; give both nodes the same params and input channels`,
+              );
+            }
+            weights.push(existing);
+            return existing.variable;
+          }
           const trainable = weightOptions?.trainable ?? true;
           const chosen = module?.init === 'normal0.02' && trainable ? gan002Init(name, init) : init;
           const values = chosen(shape, nodeRng.fork(name));
           const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
-          const weight = { name: `${nodeId}/${name}`, nodeId, moduleId, trainable, variable };
+          const weight = { name: key, nodeId: ownerId, moduleId, trainable, variable };
+          weightStore.set(key, weight);
           weights.push(weight);
           allWeights.push(weight);
           return variable;

@@ -61,6 +61,14 @@ export class GraphBuilder {
     return nodeId;
   }
 
+  /** Makes `nodeId` use the weights of `ownerId` (same type and params) instead of its own. */
+  shareWeights(nodeId: string, ownerId: string): this {
+    const node = this.nodes.find((n) => n.id === nodeId);
+    if (!node) throw new Error(`GraphBuilder: no node '${nodeId}' to share weights`);
+    node.shareWeightsWith = ownerId;
+    return this;
+  }
+
   module(id: string, name: string, nodes: string[], init?: 'default' | 'normal0.02'): this {
     this.modules.push({ id, name, nodes, ...(init ? { init } : {}) });
     return this;

@@ -26,6 +26,12 @@ export const nodeSchema = z
     typeVersion: z.number().int().min(1).describe('Version of the node type this node was saved with; older ones are migrated on load.'),
     params: z.record(z.string(), z.unknown()).describe('Parameter values; see each node type\'s documentation.'),
     label: z.string().max(200).optional().describe('Optional display name shown on the canvas.'),
+    shareWeightsWith: z
+      .string()
+      .optional()
+      .describe(
+        'Id of another node of the same type and params whose weights this node uses instead of its own: one discriminator applied to real and fake images, one generator applied twice in a cycle. The weights belong to that node\'s module.',
+      ),
   })
   .strict()
   .describe('One operation in the graph.');
