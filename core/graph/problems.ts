@@ -13,6 +13,9 @@ export interface Problem {
   param?: string;
   /** JSON path inside the document, e.g. ['nodes', 3, 'params', 'filters']. */
   path?: (string | number)[];
+  /** 1-based position in the file's text, for syntax errors (the message names it too). */
+  line?: number;
+  column?: number;
 }
 
 export function formatProblem(p: Problem): string {
