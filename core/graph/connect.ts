@@ -4,7 +4,8 @@
  * both ports exist, run output → input, and that the kinds fit. Shapes are
  * left to inference, which needs the whole graph.
  */
-import { describeKinds, kindAccepts } from '../types';
+import { describeKinds, kindAccepts, type PortKind } from '../types';
+import { inferGraph } from './infer';
 import { defaultRegistries, type GraphRegistries } from './registries';
 import type { GraphDocument, GraphEdge, GraphNode } from './schema';
 import { describeNode, didYouMean, nodeDefinition, quoteList } from './lookup';
@@ -31,7 +32,12 @@ const refuse = (code: ConnectRefusal, reason: string): ConnectResult => ({ ok: f
 
 const typeOf = (ref: PortRef) => (typeof ref.node === 'string' ? ref.node : ref.node.type);
 
-export function canConnect(from: PortRef, to: PortRef, registries: GraphRegistries = defaultRegistries()): ConnectResult {
+/**
+ * `fromKind`, when known, is the kind actually flowing out of `from` (from
+ * shape inference): pass-through nodes such as activations give the kind they
+ * are fed, which can be narrower or other than their declared kind.
+ */
+export function canConnect(from: PortRef, to: PortRef, registries: GraphRegistries = defaultRegistries(), fromKind?: PortKind): ConnectResult {
   const fromDef = nodeDefinition(registries, typeOf(from));
   const toDef = nodeDefinition(registries, typeOf(to));
   for (const [ref, def] of [
@@ -65,10 +71,11 @@ export function canConnect(from: PortRef, to: PortRef, registries: GraphRegistri
       `${toName} has no input '${to.port}' (inputs: ${quoteList(Object.keys(toDef!.inputs))}).${didYouMean(to.port, Object.keys(toDef!.inputs))}`,
     );
   }
-  if (!kindAccepts(toInput.kinds, fromOutput.kind)) {
+  const givenKind = fromKind ?? fromOutput.kind;
+  if (!kindAccepts(toInput.kinds, givenKind)) {
     return refuse(
       'incompatible-kinds',
-      `${toName} input '${to.port}' accepts ${describeKinds(toInput.kinds)}; ${fromName} output '${from.port}' gives ${describeKinds([fromOutput.kind])}.`,
+      `${toName} input '${to.port}' accepts ${describeKinds(toInput.kinds)}; ${fromName} output '${from.port}' gives ${describeKinds([givenKind])}.`,
     );
   }
   return { ok: true };
@@ -85,7 +92,8 @@ export function canConnectInGraph(graph: GraphDocument, edge: GraphEdge, registr
   if (!fromNode) return refuse('unknown-node', `there is no node '${edge.from.node}' to start the wire from.`);
   if (!toNode) return refuse('unknown-node', `there is no node '${edge.to.node}' to end the wire at.`);
 
-  const kinds = canConnect({ node: fromNode, port: edge.from.port }, { node: toNode, port: edge.to.port }, registries);
+  const fromKind = inferGraph(graph, registries).nodes[fromNode.id]?.outputs[edge.from.port]?.kind;
+  const kinds = canConnect({ node: fromNode, port: edge.from.port }, { node: toNode, port: edge.to.port }, registries, fromKind);
   if (!kinds.ok) return kinds;
 
   const occupant = graph.edges.find((e) => e.to.node === edge.to.node && e.to.port === edge.to.port);

@@ -122,8 +122,8 @@ function inferNode(
     const sourceDef = nodeDefinition(registries, sourceNode.type)!;
     const sourceOutputs = sourceDef.outputs as OutputPorts;
     const sourceOutput = Object.hasOwn(sourceOutputs, source.port) ? sourceOutputs[source.port] : undefined;
-    if (!sourceOutput || !kindAccepts(portDef.kinds, sourceOutput.kind)) return undefined;
     const type = upstream.outputs[source.port];
+    if (!sourceOutput || !kindAccepts(portDef.kinds, type?.kind ?? sourceOutput.kind)) return undefined;
     if (!type) {
       const error: Problem = {
         severity: 'error',

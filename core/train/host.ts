@@ -18,9 +18,8 @@ export interface TrainerHandle {
   pid?: number;
 }
 
-const entry = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
-// The trainer is TypeScript; tsx compiles it on load in the new thread or process.
-const execArgv = ['--import', 'tsx'];
+// The trainer is TypeScript; the boot file registers tsx in the new thread or process, then loads it.
+const entry = fileURLToPath(new URL('./worker-boot.js', import.meta.url));
 
 export function spawnTrainer(kind: 'worker' | 'process' = 'worker'): TrainerHandle {
   const listeners: ((event: TrainerEvent) => void)[] = [];
@@ -38,7 +37,7 @@ export function spawnTrainer(kind: 'worker' | 'process' = 'worker'): TrainerHand
   };
 
   if (kind === 'worker') {
-    const worker = new Worker(entry, { execArgv });
+    const worker = new Worker(entry);
     worker.on('message', deliver);
     worker.on('error', (error) => crashed(error.message));
     const exited = new Promise<number>((resolve) => {
@@ -55,7 +54,7 @@ export function spawnTrainer(kind: 'worker' | 'process' = 'worker'): TrainerHand
     };
   }
 
-  const child: ChildProcess = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.on('message', deliver);
   const exited = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => {
