@@ -130,6 +130,8 @@ export type ForwardOutputs<O extends OutputPorts> = { [K in keyof O]?: Value };
 
 export interface NodeRuntime<I extends InputPorts, O extends OutputPorts> {
   forward(inputs: ForwardInputs<I>, mode: RunMode): ForwardOutputs<O>;
+  /** Frees constants made in build (interpolation matrices, class weights); weights are freed by the compiler. */
+  dispose?(): void;
 }
 
 /** Rewrites an older version's params to the next version's. Each one has its own test. */

@@ -187,6 +187,7 @@ export const crossEntropyLoss = defineNode({
       forward: (values) => ({
         loss: crossEntropy(tensorOf(values.input, 'input'), tensorOf(values.target, 'target'), options),
       }),
+      dispose: () => weights?.dispose(),
     };
   },
 });

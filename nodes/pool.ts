@@ -93,7 +93,10 @@ export const avgPool2d = defineNode({
       const outH = convOutputSize(h, params.kernelSize, params.stride, params.padding);
       scale = tf.tensor4d(values, [1, outH, values.length / outH, 1]);
     }
-    return { forward: (values) => ({ output: avgPool2dTorch(tensor4dOf(values.input, 'input'), options, scale) }) };
+    return {
+      forward: (values) => ({ output: avgPool2dTorch(tensor4dOf(values.input, 'input'), options, scale) }),
+      dispose: () => scale?.dispose(),
+    };
   },
   flops: ({ outputs: types, params }) => {
     const s = types.output?.shape;

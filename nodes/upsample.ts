@@ -1,4 +1,5 @@
 import { defineNode } from '../core/node-api';
+import { tf } from '../core/tf';
 import { p } from '../core/params';
 import { bilinearResizeWith, interpolationMatrices, nearestUpsample } from '../core/ops/resize';
 import { expectImage } from '../core/ops/shape';
@@ -40,7 +41,10 @@ export const upsample = defineNode({
     const { h, w } = expectImage(ctx.inputs.input, 'input');
     // Built once and reused every step; tiny next to the activations ([sH×H] and [sW×W]).
     const matrices = interpolationMatrices([h, w], [h * params.scaleFactor, w * params.scaleFactor], params.alignCorners);
-    return { forward: (values) => ({ output: bilinearResizeWith(tensor4dOf(values.input, 'input'), matrices) }) };
+    return {
+      forward: (values) => ({ output: bilinearResizeWith(tensor4dOf(values.input, 'input'), matrices) }),
+      dispose: () => tf.dispose([matrices.rows, matrices.cols]),
+    };
   },
   flops({ inputs, params }) {
     const s = inputs.input.shape;

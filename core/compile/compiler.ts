@@ -195,6 +195,7 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
       return allWeights.filter((w) => w.trainable && wanted.has(w.moduleId));
     },
     dispose() {
+      for (const node of nodes.values()) node.runtime.dispose?.();
       for (const w of allWeights) w.variable.dispose();
     },
   };

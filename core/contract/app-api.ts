@@ -124,6 +124,15 @@ export const appChannels = {
     request: z.object({ sessionId: z.string(), command: z.enum(['pause', 'resume', 'stop']) }).strict(),
     response: z.object({ ok: z.literal(true) }).strict(),
   },
+  /**
+   * The editor reports its document state whenever it changes: the window
+   * title follows it, and closing a dirty window asks to save first (Electron;
+   * the browser mode's page uses beforeunload and may ignore the answer).
+   */
+  setDocumentState: {
+    request: z.object({ dirty: z.boolean(), title: z.string().optional(), path: z.string().optional() }).strict(),
+    response: z.object({ ok: z.literal(true) }).strict(),
+  },
   listRuns: {
     request: z.object({}).strict(),
     response: z.array(runSummarySchema),
@@ -138,6 +147,44 @@ export type AppChannel = keyof typeof appChannels;
 export type AppRequest<C extends AppChannel> = z.input<(typeof appChannels)[C]['request']>;
 export type AppResponse<C extends AppChannel> = z.output<(typeof appChannels)[C]['response']>;
 
+/**
+ * Commands of the native menu (Electron). The menu shows the shortcuts but
+ * leaves the keys to the editor, which handles them itself in both hosts; a
+ * click on a menu item arrives as one of these. 'openRecent' carries a path.
+ * Cut, copy and paste are the native roles: they raise the DOM's
+ * cut/copy/paste events, which work in text fields and which the canvas
+ * handles for nodes, so they need no command here.
+ */
+export const menuCommands = [
+  'new',
+  'open',
+  'openRecent',
+  'save',
+  'saveAs',
+  'exportJson',
+  'exportPng',
+  'exportSvg',
+  'templates',
+  'undo',
+  'redo',
+  'pasteWithWires',
+  'delete',
+  'selectAll',
+  'group',
+  'toggleMinimap',
+  'fitView',
+  'autoLayout',
+  'toggleTheme',
+  'zoomIn',
+  'zoomOut',
+  'train',
+  'pauseTraining',
+  'stopTraining',
+  'shortcuts',
+  'about',
+] as const;
+export type MenuCommand = (typeof menuCommands)[number];
+
 /** What the host pushes to the editor: trainer events tagged with the training session they belong to. */
 export const appPushSchema = z
   .object({
@@ -148,17 +195,48 @@ export const appPushSchema = z
   .strict();
 export type AppPush = z.output<typeof appPushSchema>;
 
+/** A click in the native menu (Electron only), delivered through HostApi.onMenuCommand. */
+export const menuCommandMessageSchema = z
+  .object({
+    command: z.enum(menuCommands),
+    /** The file of an 'openRecent' command. */
+    path: z.string().optional(),
+  })
+  .strict();
+export type MenuCommandMessage = z.output<typeof menuCommandMessageSchema>;
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+export function parseMenuCommand(message: unknown): MenuCommandMessage {
+  const result = menuCommandMessageSchema.safeParse(message);
+  if (!result.success) throw new AppContractError(`invalid menu command: ${describe(result.error)}`);
+  return result.data;
+}
+
+export function parseAppPush(push: unknown): AppPush {
+  const result = appPushSchema.safeParse(push);
+  if (!result.success) {
+    throw new AppContractError(`invalid push: ${describe(result.error)}`);
+  }
+  return result.data;
+}
+
 /** The editor's view of its host: one async function per channel, plus the push stream. */
 export type HostApi = { [C in AppChannel]: (request: AppRequest<C>) => Promise<AppResponse<C>> } & {
   onPush(listener: (push: AppPush) => void): () => void;
+  /** Native menu clicks; present in Electron only (the browser has no native menu). Returns an unsubscribe function. */
+  onMenuCommand?(listener: (message: MenuCommandMessage) => void): () => void;
 };
 
 export class AppContractError extends Error {}
 
 /** Validates a request on arrival at the host; throws an error naming the channel and field. */
 export function parseAppRequest<C extends AppChannel>(channel: C, request: unknown): AppRequest<C> {
+  // Own keys only: a channel named 'toString' or '__proto__' must not reach Object.prototype.
+  if (!isAppChannel(channel)) throw new AppContractError(`unknown channel '${String(channel)}'; known channels: ${APP_CHANNELS.join(', ')}`);
   const spec = appChannels[channel];
-  if (!spec) throw new AppContractError(`unknown channel '${String(channel)}'`);
   const result = spec.request.safeParse(request ?? {});
   if (!result.success) {
     throw new AppContractError(`invalid request on '${channel}': ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
@@ -175,3 +253,7 @@ export function parseAppResponse<C extends AppChannel>(channel: C, response: unk
 }
 
 export const APP_CHANNELS = Object.keys(appChannels) as AppChannel[];
+
+export function isAppChannel(channel: unknown): channel is AppChannel {
+  return typeof channel === 'string' && Object.prototype.hasOwnProperty.call(appChannels, channel);
+}

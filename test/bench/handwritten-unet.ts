@@ -33,7 +33,7 @@ function batchNorm(x: tf.Tensor4D, n: NonNullable<Block['downNorm']>): tf.Tensor
   const count = x.shape[0] * x.shape[1] * x.shape[2];
   n.mean.assign(tf.add(tf.mul(n.mean, 0.9), tf.mul(mean, 0.1)));
   n.variance.assign(tf.add(tf.mul(n.variance, 0.9), tf.mul(variance, (0.1 * count) / (count - 1))));
-  return tf.batchNorm(x, mean, variance, n.beta, n.gamma, 1e-5);
+  return tf.batchNorm(x, mean, variance, n.beta, n.gamma, 1e-5) as tf.Tensor4D;
 }
 
 export function buildHandwrittenUnet(options: { size: number; inChannels: number; outChannels: number; ngf: number }) {
@@ -67,8 +67,8 @@ export function buildHandwrittenUnet(options: { size: number; inChannels: number
     if (level < blocks.length - 1) h = run(h, level + 1);
     h = tf.relu(h);
     const [n, hh, ww] = h.shape;
-    let u = tf.conv2dTranspose(h, b.up as tf.Tensor4D, [n, hh * 2, ww * 2, b.up.shape[2]], 2, 'same');
-    if (b.upBias) u = tf.add(u, b.upBias);
+    let u = tf.conv2dTranspose(h, b.up as tf.Tensor4D, [n, hh * 2, ww * 2, b.up.shape[2]!], 2, 'same');
+    if (b.upBias) u = tf.add(u, b.upBias) as tf.Tensor4D;
     if (b.upNorm) u = batchNorm(u, b.upNorm);
     if (b.dropout) u = tf.dropout(u, 0.5);
     return outermost ? tf.tanh(u) : tf.concat([x, u], 3);
