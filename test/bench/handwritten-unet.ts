@@ -70,7 +70,7 @@ export function buildHandwrittenUnet(options: { size: number; inChannels: number
     let u = tf.conv2dTranspose(h, b.up as tf.Tensor4D, [n, hh * 2, ww * 2, b.up.shape[2]!], 2, 'same');
     if (b.upBias) u = tf.add(u, b.upBias) as tf.Tensor4D;
     if (b.upNorm) u = batchNorm(u, b.upNorm);
-    if (b.dropout) u = tf.dropout(u, 0.5);
+    if (b.dropout) u = tf.dropout(u, 0.5) as tf.Tensor4D;
     return outermost ? tf.tanh(u) : tf.concat([x, u], 3);
   };
 
