@@ -13,7 +13,9 @@ import { tf } from '../tf';
 import { CompileError } from '../compile/compiler';
 import { NodeRunError } from '../compile/executor';
 import { NonFiniteLossError, TrainingSession, type StepResult } from './session';
-import { latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { datasetFieldsUsed } from './dataset-node';
+import { renderPreviews, selectPreviewPorts, type PreviewPort } from './preview';
+import { checkpointName, latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { batchIndices, makeBatch, openDataset } from '../data/batch';
 import { DatasetError, type DatasetSource } from '../data/dataset-api';
@@ -24,7 +26,7 @@ import type { GraphDocument } from '../graph/schema';
 import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../contract/messages';
 import { defaultRegistries, type GraphRegistries } from '../graph/registries';
 
-export const DATASET_NODE_TYPE = 'input.dataset';
+export { DATASET_NODE_TYPE, datasetFieldsUsed } from './dataset-node';
 
 /** What run.json records: enough to reproduce or resume a run. */
 export interface RunRecord {
@@ -136,8 +138,10 @@ export class Trainer {
         startStep = checkpoint.step;
       }
 
-      const source = this.openSource(graph, seed);
+      const source = this.openSource(graph, seed, 'train');
       const fields = datasetFieldsUsed(graph);
+      const previewPorts = previewEvery > 0 ? selectPreviewPorts(session.program) : [];
+      const previewSource = previewPorts.length > 0 ? this.openSource(graph, seed, 'val') : undefined;
 
       const hash = graphHash(graph);
       if (!runDir) runDir = await createRunDir(settings.outDir, settings.runName);
@@ -200,6 +204,9 @@ export class Trainer {
             });
             windowStart = performance.now();
             windowSteps = 0;
+          }
+          if (previewSource && (done % previewEvery === 0 || done === steps)) {
+            await this.preview(runDir, session, previewPorts, previewSource, fields, done, seed, batchSize);
           }
           if (checkpointEvery > 0 && done % checkpointEvery === 0 && done !== steps) {
             await this.checkpoint(runDir, record, done, session);
@@ -272,12 +279,43 @@ export class Trainer {
     }
   }
 
-  private openSource(graph: GraphDocument, seed: number): DatasetSource {
+  private openSource(graph: GraphDocument, seed: number, split: 'train' | 'val'): DatasetSource {
     try {
-      return openDataset(graph.dataset, { seed, split: 'train' }, this.registries.datasets);
+      return openDataset(graph.dataset, { seed, split }, this.registries.datasets);
     } catch (error) {
       throw new TrainingFailure({ type: 'error', code: 'dataset', message: (error as Error).message });
     }
+  }
+
+  /** Renders the preview ports on the first validation samples (always the same ones, so pictures compare across steps). */
+  private async preview(
+    runDir: string,
+    session: TrainingSession,
+    ports: readonly PreviewPort[],
+    source: DatasetSource,
+    fields: string[],
+    step: number,
+    seed: number,
+    batchSize: number,
+  ): Promise<void> {
+    const count = Math.max(1, Math.min(4, batchSize, source.size));
+    const batch = makeBatch(source, Array.from({ length: count }, (_, i) => i), fields);
+    let panels;
+    try {
+      panels = renderPreviews(session.program, ports, batch, step, seed);
+    } finally {
+      tf.dispose(Object.values(batch));
+    }
+    const dir = path.join(runDir, 'previews');
+    await fs.mkdir(dir, { recursive: true });
+    for (const panel of panels) {
+      await fs.writeFile(path.join(dir, `${checkpointName(step)}-${panel.nodeId}-${panel.port}.png`), panel.png);
+    }
+    this.emit({
+      type: 'preview',
+      step,
+      images: panels.map((p) => ({ nodeId: p.nodeId, port: p.port, title: p.title, width: p.width, height: p.height, pngBase64: p.png.toString('base64') })),
+    });
   }
 
   private async checkpoint(runDir: string, record: RunRecord, step: number, session: TrainingSession): Promise<void> {
@@ -287,12 +325,6 @@ export class Trainer {
     await writeRunRecord(runDir, record);
     this.emit({ type: 'checkpoint', step, path: dir });
   }
-}
-
-/** Fields of the dataset that some wire actually uses, so unused ones are never batched. */
-export function datasetFieldsUsed(graph: GraphDocument): string[] {
-  const inputs = new Set(graph.nodes.filter((n) => n.type === DATASET_NODE_TYPE).map((n) => n.id));
-  return [...new Set(graph.edges.filter((e) => inputs.has(e.from.node)).map((e) => e.from.port))];
 }
 
 async function createRunDir(outDir: string, name?: string): Promise<string> {
