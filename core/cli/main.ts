@@ -165,13 +165,11 @@ async function train(args: string[]): Promise<number> {
     throw new UsageError(`--backend must be auto, wasm, cpu, node or node-gpu, got '${backend}'`);
   }
   let graphText: string | undefined;
-  let file = values.resume ?? '';
   if (!values.resume) {
     const read = await readGraphFile(positionals[0]);
-    file = read.file;
     const { graph, problems } = loadGraph(read.text);
     if (!graph || hasErrors(problems)) {
-      printProblems(file, problems);
+      printProblems(read.file, problems);
       return 1;
     }
     graphText = read.text;

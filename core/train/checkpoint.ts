@@ -92,7 +92,7 @@ export async function loadCheckpoint(dir: string, parseGraph: (text: string) => 
   try {
     manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch (error) {
-    throw new Error(`checkpoint ${dir} cannot be read: ${(error as Error).message}`);
+    throw new Error(`checkpoint ${dir} cannot be read: ${(error as Error).message}`, { cause: error });
   }
   if (manifest.format !== CHECKPOINT_FORMAT) throw new Error(`${dir} is not a Tensorweave checkpoint (format '${String(manifest.format)}')`);
   const bytes = await fs.readFile(path.join(dir, 'weights.bin'));
