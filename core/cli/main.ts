@@ -177,6 +177,17 @@ async function train(args: string[]): Promise<number> {
     throw new UsageError(`${values.resume} is not a run folder (no run.json)`);
   }
 
+  const settings = {
+    steps: int('steps', values.steps),
+    seed: int('seed', values.seed),
+    batchSize: int('batch-size', values['batch-size']),
+    logEvery: int('log-every', values['log-every']),
+    checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
+    backend: backend as 'auto',
+    outDir: values.out ?? 'runs',
+    runName: values.name,
+    resume: values.resume,
+  };
   const trainer = spawnTrainer('worker');
   const tty = process.stdout.isTTY === true;
   const progress = new ProgressPrinter(tty);
@@ -185,21 +196,7 @@ async function train(args: string[]): Promise<number> {
     trainer.onEvent((event: TrainerEvent) => {
       switch (event.type) {
         case 'ready':
-          trainer.send({
-            type: 'start',
-            graph: graphText,
-            settings: {
-              steps: int('steps', values.steps),
-              seed: int('seed', values.seed),
-              batchSize: int('batch-size', values['batch-size']),
-              logEvery: int('log-every', values['log-every']),
-              checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
-              backend: backend as 'auto',
-              outDir: values.out ?? 'runs',
-              runName: values.name,
-              resume: values.resume,
-            },
-          });
+          trainer.send({ type: 'start', graph: graphText, settings });
           break;
         case 'backend':
           process.stdout.write(`backend: ${event.name} — ${event.reason}\n`);
