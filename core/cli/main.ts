@@ -117,20 +117,21 @@ async function info(args: string[]): Promise<number> {
     return 1;
   }
   const rows = describeGraph(graph);
-  const header = ['node', 'type', 'module', 'outputs', 'params', 'FLOPs/sample'];
+  // Outputs go last: a dataset node lists many, and a wide middle column would pad every row.
+  const header = ['node', 'type', 'module', 'params', 'FLOPs/sample', 'outputs'];
   const table = rows.map((r) => [
     r.nodeId,
     r.type,
     r.module,
+    formatCount(r.parameters),
+    r.flops === undefined ? '—' : formatFlops(r.flops),
     Object.entries(r.outputs)
       .map(([port, t]) => `${port}: ${formatValueType(t)}`)
       .join('; '),
-    formatCount(r.parameters),
-    r.flops === undefined ? '—' : formatFlops(r.flops),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  process.stdout.write(`${line(header)}\n${line(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? header[i].length : w)))}\n`);
   for (const row of table) process.stdout.write(`${line(row)}\n`);
   const totalParams = rows.reduce((a, r) => a + r.parameters, 0);
   const totalFlops = rows.reduce((a, r) => a + (r.flops ?? 0), 0);
