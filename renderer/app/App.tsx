@@ -1,0 +1,181 @@
+/**
+ * The editor window: toolbar, palette, canvas, inspector, problems and the
+ * status line, wired to the host and the editor store.
+ */
+import { ReactFlowProvider } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { Canvas } from '../canvas/Canvas';
+import { isDirty } from '../editor/editor-store';
+import { dismissToast } from '../editor/ui-store';
+import { Inspector } from '../inspector/Inspector';
+import { Palette } from '../palette/Palette';
+import { ProblemsPanel } from '../problems/ProblemsPanel';
+import { createCommands, runMenuCommand, type CommandId } from './commands';
+import { ServicesContext, useEditor, useUi, type Services } from './context';
+import { Dialogs } from './Dialogs';
+import { FileActions } from './files';
+import { installClipboard, installShortcuts } from './shortcuts';
+import { Toolbar } from './Toolbar';
+import { followTraining } from './training';
+
+declare global {
+  interface Window {
+    /** For the host's native menus: runs an editor command by name. */
+    tensorweaveEditor?: { run(command: CommandId): void; commands(): CommandId[] };
+  }
+}
+
+export function App({ services, startup = true }: { services: Services; startup?: boolean }) {
+  const files = useMemo(() => new FileActions(services.host, services.editor), [services]);
+  const commands = useMemo(() => createCommands(services.host, services.editor, files), [services, files]);
+
+  useEffect(() => {
+    if (startup) void files.startup();
+    files.startAutosave();
+    const stopShortcuts = installShortcuts(commands);
+    const stopClipboard = installClipboard(services.editor, commands);
+    const stopPush = services.host.onPush(followTraining);
+    const stopMenu = services.host.onMenuCommand?.((message) => runMenuCommand(commands, files, message));
+    window.tensorweaveEditor = { run: (id) => void commands[id]?.run(), commands: () => Object.keys(commands) as CommandId[] };
+    const onCommandEvent = (e: Event) => {
+      const id = (e as CustomEvent<string>).detail as CommandId;
+      if (commands[id]) void commands[id].run();
+    };
+    window.addEventListener('tensorweave:command', onCommandEvent);
+    // The browser (and Electron, which asks main) warns before closing a window with unsaved changes.
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (!isDirty(services.editor.getState())) return;
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => {
+      files.stopAutosave();
+      stopShortcuts();
+      stopClipboard();
+      stopPush();
+      stopMenu?.();
+      window.removeEventListener('tensorweave:command', onCommandEvent);
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      delete window.tensorweaveEditor;
+    };
+  }, [services, files, commands, startup]);
+
+  return (
+    <ServicesContext.Provider value={services}>
+      <ReactFlowProvider>
+        <Shell files={files} commands={commands} />
+      </ReactFlowProvider>
+    </ServicesContext.Provider>
+  );
+}
+
+function Shell({ files, commands }: { files: FileActions; commands: ReturnType<typeof createCommands> }) {
+  const theme = useUi((s) => s.theme);
+  const fileName = useEditor((s) => s.file.name);
+  const dirty = useEditor(isDirty);
+  const [dropping, setDropping] = useState(false);
+  useEffect(() => {
+    document.title = `${dirty ? '● ' : ''}${fileName} — Tensorweave`;
+  }, [fileName, dirty]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  const onDropFile = useCallback((file: File) => void files.openDropped(file), [files]);
+  const onDragOver = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes('Files')) return;
+    e.preventDefault();
+    setDropping(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDropping(false);
+    const file = e.dataTransfer.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    onDropFile(file);
+  };
+
+  return (
+    <div className={`tw-app theme-${theme}`} onDragOver={onDragOver} onDragLeave={() => setDropping(false)} onDrop={onDrop}>
+      <Toolbar commands={commands} />
+      <RecoveryBanner files={files} />
+      <div className="tw-main">
+        <Palette />
+        <div className="tw-center">
+          <Canvas onDropFile={onDropFile} />
+          <ProblemsPanel />
+        </div>
+        <Inspector />
+      </div>
+      <StatusBar />
+      <Toasts />
+      <Dialogs files={files} commands={commands} />
+      {dropping && <div className="tw-drop-overlay">Drop a graph file to open it</div>}
+    </div>
+  );
+}
+
+function RecoveryBanner({ files }: { files: FileActions }) {
+  const recovery = useUi((s) => s.recovery);
+  if (!recovery) return null;
+  const when = new Date(recovery.savedAt);
+  return (
+    <div className="tw-banner" role="alert" data-testid="recovery-banner">
+      <span>
+        Tensorweave closed with unsaved changes{recovery.path ? ` to ${recovery.path.split(/[\\/]/).pop()}` : ''} (autosaved {Number.isNaN(when.getTime()) ? recovery.savedAt : when.toLocaleString()}). Restore them?
+      </span>
+      <button className="tw-button primary" onClick={() => void files.restoreRecovery()}>
+        Restore
+      </button>
+      <button className="tw-button" onClick={() => void files.discardRecovery()}>
+        Discard
+      </button>
+    </div>
+  );
+}
+
+function StatusBar() {
+  const nodes = useEditor((s) => s.doc.nodes.length);
+  const edges = useEditor((s) => s.doc.edges.length);
+  const errors = useEditor((s) => s.analysis.errorCount);
+  const selected = useEditor((s) => s.selectedNodes.length);
+  const training = useUi((s) => s.training);
+  const hostKind = useUi((s) => s.hostKind);
+  return (
+    <footer className="tw-status" data-testid="status-bar">
+      <span>
+        {nodes} nodes · {edges} wires{selected > 0 ? ` · ${selected} selected` : ''}
+      </span>
+      <span className={errors ? 'tw-status-error' : 'tw-status-ok'}>{errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'ready to train'}</span>
+      {training && (
+        <span className={`tw-training ${training.state}`} data-testid="training-status">
+          {training.text}
+          {training.step !== undefined && training.totalSteps ? <progress max={training.totalSteps} value={training.step} /> : null}
+        </span>
+      )}
+      <span className="tw-status-host">{hostKind === 'browser' ? 'browser mode' : hostKind === 'electron' ? 'desktop' : ''}</span>
+    </footer>
+  );
+}
+
+function Toasts() {
+  const toasts = useUi((s) => s.toasts);
+  return (
+    <div className="tw-toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`tw-toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid="toast" onClick={() => dismissToast(t.id)}>
+          <div>{t.text}</div>
+          {t.details && (
+            <ul>
+              {t.details.map((d, i) => (
+                <li key={i}>{d}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+

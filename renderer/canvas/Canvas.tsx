@@ -1,0 +1,336 @@
+/**
+ * The node canvas. React Flow draws; the editor store owns the document.
+ * Changes React Flow proposes (drags, selection, measured sizes) are turned
+ * into store edits, and the store's document is projected back into flow
+ * nodes and edges.
+ */
+import {
+  Background,
+  BackgroundVariant,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  type Connection,
+  type EdgeChange,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type NodeChange,
+  type OnConnectStartParams,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import type { GraphDocument, GraphEdge } from '../../core/graph/schema';
+import type { OutputPorts } from '../../core/node-api';
+import { useEditor, useServices, useUi } from '../app/context';
+import { kindColor, nodeDef } from '../editor/catalog';
+import * as edits from '../editor/edits';
+import { toast, uiStore } from '../editor/ui-store';
+import { canvasApi, type CanvasInstance } from './canvas-api';
+import { NODE_WIDTH } from './geometry';
+import { ModuleFrame } from './ModuleFrame';
+import { NodeCard } from './NodeCard';
+import { NodeSearch } from './NodeSearch';
+import { moduleIdOfFrame, Projector, type FlowEdge, type FlowNode } from './projection';
+import { ShapeEdge } from './ShapeEdge';
+
+const nodeTypes = { card: NodeCard, module: ModuleFrame };
+const edgeTypes = { shape: ShapeEdge };
+
+export const PALETTE_MIME = 'application/x-tensorweave-node';
+
+function edgeOf(connection: Connection | { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null }): GraphEdge {
+  return { from: { node: connection.source, port: connection.sourceHandle ?? '' }, to: { node: connection.target, port: connection.targetHandle ?? '' } };
+}
+
+export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
+  const { editor } = useServices();
+  const doc = useEditor((s) => s.doc);
+  const analysis = useEditor((s) => s.analysis);
+  const selectedNodes = useEditor((s) => s.selectedNodes);
+  const selectedEdges = useEditor((s) => s.selectedEdges);
+  const selectedModule = useEditor((s) => s.selectedModule);
+  const loadCount = useEditor((s) => s.loadCount);
+  const theme = useUi((s) => s.theme);
+  const minimap = useUi((s) => s.minimap);
+  const search = useUi((s) => s.search);
+  const projector = useRef(new Projector()).current;
+  const [measureTick, setMeasureTick] = useState(0);
+  const flow = useRef<CanvasInstance | null>(null);
+  const lastNodes = useRef<FlowNode[]>([]);
+
+  const selection = useMemo(
+    () => ({ nodes: new Set(selectedNodes), edges: new Set(selectedEdges), module: selectedModule }),
+    [selectedNodes, selectedEdges, selectedModule],
+  );
+  const nodes = useMemo(() => {
+    void measureTick;
+    return projector.nodes(doc, analysis, selection);
+  }, [projector, doc, analysis, selection, measureTick]);
+  const flowEdges = useMemo(() => projector.edges(doc, analysis, selection), [projector, doc, analysis, selection]);
+  lastNodes.current = nodes;
+
+  // A newly opened graph is shown once its nodes are measured: whole when that
+  // keeps it readable, else from its inputs (the left edge) at a readable zoom.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const instance = flow.current;
+      if (instance) showGraph(instance, editor.getState().doc);
+    }, 40);
+    return () => clearTimeout(timer);
+  }, [loadCount, editor]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      const state = editor.getState();
+      let measured = false;
+      const positions: Record<string, edits.Position> = {};
+      const frameMoves: { moduleId: string; position: edits.Position }[] = [];
+      const selectChanges: { id: string; selected: boolean }[] = [];
+      for (const change of changes) {
+        if (change.type === 'dimensions' && change.dimensions) {
+          projector.setMeasured(change.id, change.dimensions);
+          measured = true;
+        } else if (change.type === 'position' && change.position) {
+          const moduleId = moduleIdOfFrame(change.id);
+          if (moduleId) frameMoves.push({ moduleId, position: change.position });
+          else positions[change.id] = change.position;
+        } else if (change.type === 'select') {
+          selectChanges.push({ id: change.id, selected: change.selected });
+        }
+      }
+      // Dragging a frame moves its members by the same amount.
+      for (const move of frameMoves) {
+        const frame = lastNodes.current.find((n) => n.id === `module:${move.moduleId}`);
+        const module = state.doc.modules.find((m) => m.id === move.moduleId);
+        if (!frame || !module) continue;
+        const dx = move.position.x - frame.position.x;
+        const dy = move.position.y - frame.position.y;
+        for (const id of module.nodes) {
+          const at = state.doc.layout.nodes[id];
+          if (at && !positions[id]) positions[id] = { x: at.x + dx, y: at.y + dy };
+        }
+      }
+      if (Object.keys(positions).length > 0) {
+        if (state.dragBase) state.dragTo(positions);
+        else state.moveNodes(positions);
+      }
+      if (selectChanges.length > 0) {
+        const current = editor.getState();
+        const chosen = new Set(current.selectedNodes);
+        let module = current.selectedModule;
+        for (const change of selectChanges) {
+          const moduleId = moduleIdOfFrame(change.id);
+          if (moduleId) {
+            if (change.selected) module = moduleId;
+            else if (module === moduleId) module = null;
+          } else if (change.selected) chosen.add(change.id);
+          else chosen.delete(change.id);
+        }
+        if (chosen.size > 0 || !module) current.select([...chosen], current.selectedEdges);
+        else current.selectModule(module);
+      }
+      if (measured) setMeasureTick((t) => t + 1);
+    },
+    [editor, projector],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<FlowEdge>[]) => {
+      const current = editor.getState();
+      const chosen = new Set(current.selectedEdges);
+      let touched = false;
+      for (const change of changes) {
+        if (change.type !== 'select') continue;
+        touched = true;
+        if (change.selected) chosen.add(change.id);
+        else chosen.delete(change.id);
+      }
+      if (touched) current.select(current.selectedNodes, [...chosen]);
+    },
+    [editor],
+  );
+
+  const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
+    (connection) => {
+      const edge = edgeOf(connection as Connection);
+      return edits.connect(editor.getState().doc, edge).ok;
+    },
+    [editor],
+  );
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      const outcome = editor.getState().connect(edgeOf(connection));
+      if (!outcome.ok) toast('error', `Cannot connect: ${outcome.reason}`);
+    },
+    [editor],
+  );
+
+  const onConnectStart = useCallback(
+    (_event: unknown, params: OnConnectStartParams) => {
+      if (!params.nodeId || !params.handleId || !params.handleType) return;
+      const node = editor.getState().doc.nodes.find((n) => n.id === params.nodeId);
+      if (!node) return;
+      uiStore.setState({ connecting: { nodeId: params.nodeId, nodeType: node.type, port: params.handleId, side: params.handleType } });
+    },
+    [editor],
+  );
+
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const connecting = uiStore.getState().connecting;
+      uiStore.setState({ connecting: null });
+      if (!state.fromHandle || !connecting) return;
+      if (state.toHandle && state.isValid === false) {
+        // Say why the drop was refused, in the engine's words.
+        const [source, target] = state.fromHandle.type === 'source' || state.toHandle.type === 'target' ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+        const outcome = edits.connect(editor.getState().doc, {
+          from: { node: source.nodeId, port: source.id ?? '' },
+          to: { node: target.nodeId, port: target.id ?? '' },
+        });
+        if (!outcome.ok) toast('error', `Cannot connect: ${outcome.reason}`);
+        return;
+      }
+      if (!state.toHandle && !state.toNode && state.isValid === null) {
+        // A wire dropped on empty canvas: offer the nodes that can take it, as ComfyUI does.
+        const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+        const instance = flow.current;
+        if (!instance || !point) return;
+        const target = (event.target as Element | null)?.closest?.('.react-flow__pane');
+        if (!target) return;
+        uiStore.setState({
+          search: {
+            screen: { x: point.clientX, y: point.clientY },
+            flow: instance.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+            pending: connecting,
+          },
+        });
+      }
+    },
+    [editor],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (event.dataTransfer.types.includes(PALETTE_MIME) || event.dataTransfer.types.includes('Files')) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_MIME);
+      if (type && flow.current) {
+        event.preventDefault();
+        event.stopPropagation();
+        const at = flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+        editor.getState().addNode(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 17 });
+        return;
+      }
+      const file = event.dataTransfer.files?.[0];
+      if (file) {
+        event.preventDefault();
+        event.stopPropagation();
+        onDropFile(file);
+      }
+    },
+    [editor, onDropFile],
+  );
+
+  const onDoubleClick = useCallback((event: ReactMouseEvent) => {
+    if (!(event.target as Element).classList.contains('react-flow__pane') || !flow.current) return;
+    uiStore.setState({
+      search: { screen: { x: event.clientX, y: event.clientY }, flow: flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY }) },
+    });
+  }, []);
+
+  const onPointerMove = useCallback((event: ReactMouseEvent) => {
+    if (flow.current) canvasApi.setPointer(flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+  }, []);
+
+  const beginDrag = useCallback(() => editor.getState().beginDrag(), [editor]);
+  const endDrag = useCallback(() => editor.getState().endDrag(), [editor]);
+
+  return (
+    <div className="tw-canvas" onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => canvasApi.setPointer(null)} data-testid="canvas">
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={flowEdges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onInit={(instance) => {
+          flow.current = instance;
+          canvasApi.set(instance);
+        }}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={beginDrag}
+        onNodeDragStop={endDrag}
+        onSelectionDragStart={beginDrag}
+        onSelectionDragStop={endDrag}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        connectionMode={ConnectionMode.Strict}
+        connectionRadius={24}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Control', 'Meta']}
+        zoomOnDoubleClick={false}
+        colorMode={theme}
+        minZoom={0.05}
+        maxZoom={2.5}
+        onlyRenderVisibleElements
+        elevateNodesOnSelect={false}
+        proOptions={{ hideAttribution: true }}
+        fitView
+      >
+        <Background variant={BackgroundVariant.Dots} gap={22} size={1.4} />
+        <Controls showInteractive={false} position="bottom-left" />
+        {minimap && (
+          <MiniMap<FlowNode>
+            pannable
+            zoomable
+            position="bottom-right"
+            nodeColor={(n) => (n.type === 'module' ? 'transparent' : kindColor(firstOutputKind(n)))}
+            nodeStrokeWidth={3}
+            ariaLabel="Minimap"
+          />
+        )}
+      </ReactFlow>
+      {search && <NodeSearch state={search} />}
+    </div>
+  );
+}
+
+const READABLE_ZOOM = 0.45;
+
+function showGraph(instance: CanvasInstance, doc: GraphDocument): void {
+  const box = document.querySelector('.tw-canvas')?.getBoundingClientRect();
+  const positions = doc.nodes.map((n) => doc.layout.nodes[n.id]).filter((p) => p !== undefined);
+  if (!box || positions.length === 0) {
+    void instance.fitView({ padding: 0.15, maxZoom: 1 });
+    return;
+  }
+  const x0 = Math.min(...positions.map((p) => p.x));
+  const x1 = Math.max(...positions.map((p) => p.x)) + NODE_WIDTH;
+  const y0 = Math.min(...positions.map((p) => p.y));
+  const y1 = Math.max(...positions.map((p) => p.y)) + 200;
+  const fit = Math.min(box.width / ((x1 - x0) * 1.15), box.height / ((y1 - y0) * 1.15), 1);
+  if (fit >= READABLE_ZOOM) {
+    void instance.fitView({ padding: 0.15, maxZoom: 1 });
+    return;
+  }
+  const zoom = Math.max(READABLE_ZOOM, Math.min(0.7, box.height / ((y1 - y0) * 1.1)));
+  void instance.setViewport({ x: 40 - x0 * zoom, y: box.height / 2 - ((y0 + y1) / 2) * zoom, zoom });
+}
+
+function firstOutputKind(node: FlowNode) {
+  if (node.type !== 'card') return undefined;
+  const def = nodeDef(node.data.node.type);
+  const first = def ? Object.values(def.outputs as OutputPorts)[0] : undefined;
+  return first?.kind;
+}

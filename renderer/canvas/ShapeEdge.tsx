@@ -1,0 +1,39 @@
+/**
+ * A wire, coloured by the kind it carries and labelled with its tensor
+ * shape. The label is SVG (not HTML) so a thousand wires stay cheap and
+ * picture exports need no second renderer.
+ */
+import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { kindColor } from '../editor/catalog';
+import type { FlowEdge } from './projection';
+
+const CHAR_WIDTH = 6.4;
+
+export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
+  const label = data?.label ?? '';
+  const width = label.length * CHAR_WIDTH + 10;
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className={`tw-edge${data?.bad ? ' bad' : ''}`}
+        style={{ stroke: color, strokeWidth: selected ? 3 : 2, strokeDasharray: data?.bad ? '6 4' : undefined }}
+        interactionWidth={14}
+      />
+      {label && (
+        <g className="tw-edge-label" transform={`translate(${labelX} ${labelY})`} data-testid={`edge-label-${id}`}>
+          <rect x={-width / 2} y={-9} width={width} height={18} rx={5} className={selected ? 'selected' : ''} style={{ stroke: color }} />
+          <text textAnchor="middle" dominantBaseline="central">
+            {label}
+          </text>
+        </g>
+      )}
+    </>
+  );
+});

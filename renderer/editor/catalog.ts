@@ -1,0 +1,82 @@
+/**
+ * What the editor knows about node and dataset types, drawn from the same
+ * registries the engine validates and compiles with, so the palette, the
+ * inspector and the wiring rules can never disagree with training.
+ */
+import { CATEGORIES, CATEGORY_TITLES, type AnyNodeDefinition, type Category } from '../../core/node-api';
+import { defaultRegistries, type GraphRegistries } from '../../core/graph/registries';
+import { PORT_KINDS, type PortKind } from '../../core/types';
+
+export const registries: GraphRegistries = defaultRegistries();
+
+export function nodeDef(type: string): AnyNodeDefinition | undefined {
+  return Object.hasOwn(registries.nodes, type) ? registries.nodes[type] : undefined;
+}
+
+export interface PaletteEntry {
+  type: string;
+  title: string;
+  category: Category;
+  doc: string;
+  /** Lower-cased text searched by the palette and the canvas search box. */
+  haystack: string;
+  def: AnyNodeDefinition;
+}
+
+export const paletteEntries: PaletteEntry[] = Object.entries(registries.nodes)
+  .map(([type, def]) => ({
+    type,
+    title: def.title,
+    category: def.category,
+    doc: def.doc,
+    haystack: `${def.title} ${type} ${CATEGORY_TITLES[def.category]} ${def.doc}`.toLowerCase(),
+    def,
+  }))
+  .sort((a, b) => a.title.localeCompare(b.title));
+
+export interface PaletteGroup {
+  category: Category;
+  title: string;
+  entries: PaletteEntry[];
+}
+
+/**
+ * Entries matching `query`, grouped by category in the canonical order.
+ * Every word of the query must appear; titles that start with the query come
+ * first so typing "conv" puts Conv2D above layers whose docs mention it.
+ */
+export function searchPalette(query: string, entries: readonly PaletteEntry[] = paletteEntries): PaletteEntry[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...entries];
+  const scored: { entry: PaletteEntry; score: number }[] = [];
+  for (const entry of entries) {
+    if (!words.every((w) => entry.haystack.includes(w))) continue;
+    const title = entry.title.toLowerCase();
+    const first = words[0];
+    const score = title.startsWith(first) || entry.type.startsWith(first) ? 0 : title.includes(first) || entry.type.includes(first) ? 1 : 2;
+    scored.push({ entry, score });
+  }
+  return scored.sort((a, b) => a.score - b.score || a.entry.title.localeCompare(b.entry.title)).map((s) => s.entry);
+}
+
+export function groupPalette(entries: readonly PaletteEntry[]): PaletteGroup[] {
+  return CATEGORIES.map((category) => ({
+    category,
+    title: CATEGORY_TITLES[category],
+    entries: entries.filter((e) => e.category === category),
+  })).filter((g) => g.entries.length > 0);
+}
+
+export function kindColor(kind: PortKind | undefined): string {
+  return kind ? PORT_KINDS[kind].color : PORT_KINDS.tensor.color;
+}
+
+export function kindTitle(kind: PortKind): string {
+  return PORT_KINDS[kind].title;
+}
+
+/** Whether a node type has an input or output that could take part in a wire with a port of `kind`. */
+export function outputKindOf(type: string, port: string): PortKind | undefined {
+  const def = nodeDef(type);
+  return def && Object.hasOwn(def.outputs, port) ? (def.outputs[port].kind as PortKind) : undefined;
+}

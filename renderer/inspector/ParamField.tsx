@@ -1,0 +1,143 @@
+/**
+ * One form field generated from a param spec: numbers with their range,
+ * enums as menus, booleans as switches, lists as comma-separated numbers.
+ * The spec's doc is the tooltip. A value the spec rejects is refused with
+ * the reason and the param keeps its last valid value.
+ */
+import { useId, useState, type KeyboardEvent } from 'react';
+import { describeParam, type ParamSpec } from '../../core/params';
+
+export interface ParamFieldProps {
+  name: string;
+  spec: ParamSpec;
+  value: unknown;
+  /** Applies the value; returns why it was refused, or null. */
+  onCommit(value: unknown): string | null;
+  /** Extra problem from the graph (e.g. a shape rule naming this param). */
+  problem?: string;
+}
+
+function rangeHint(spec: ParamSpec): string {
+  if (spec.type === 'int' || spec.type === 'float') {
+    const lo = spec.min !== undefined ? `${spec.min} ${spec.type === 'float' && spec.exclusiveMin ? '<' : '≤'} ` : '';
+    const hi = spec.max !== undefined ? ` ≤ ${spec.max}` : '';
+    return lo || hi ? `${lo}x${hi}` : '';
+  }
+  if (spec.type === 'ints' || spec.type === 'floats') {
+    const length = spec.length !== undefined ? `${spec.length} values` : spec.minLength !== undefined || spec.maxLength !== undefined ? `${spec.minLength ?? 0}–${spec.maxLength ?? '∞'} values` : 'list';
+    return length;
+  }
+  return '';
+}
+
+function toText(value: unknown): string {
+  if (Array.isArray(value)) return value.join(', ');
+  if (value === undefined || value === null) return '';
+  return String(value);
+}
+
+/** Parses what was typed into the spec's value type; numbers that do not parse stay strings so checkParam names them. */
+function parse(spec: ParamSpec, text: string): unknown {
+  switch (spec.type) {
+    case 'int':
+    case 'float': {
+      const trimmed = text.trim();
+      if (trimmed === '') return text;
+      const n = Number(trimmed);
+      return Number.isNaN(n) ? text : n;
+    }
+    case 'ints':
+    case 'floats': {
+      const parts = text.split(/[\s,;×x]+/).filter((p) => p.length > 0);
+      return parts.map((p) => (Number.isNaN(Number(p)) ? p : Number(p)));
+    }
+    default:
+      return text;
+  }
+}
+
+export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldProps) {
+  const id = useId();
+  const [draft, setDraft] = useState(toText(value));
+  const [error, setError] = useState<string | null>(null);
+  const tooltip = `${spec.doc}\n\n${describeParam(spec)}`;
+  const hint = rangeHint(spec);
+
+  const commit = (next: unknown) => {
+    const why = onCommit(next);
+    setError(why);
+    if (why === null) setDraft(toText(next));
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') commit(parse(spec, draft));
+    if (event.key === 'Escape') {
+      setDraft(toText(value));
+      setError(null);
+    }
+  };
+
+  let control;
+  switch (spec.type) {
+    case 'bool':
+      control = (
+        <label className="tw-switch">
+          <input id={id} type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} title={tooltip} data-param={name} />
+          <span />
+        </label>
+      );
+      break;
+    case 'enum':
+      control = (
+        <select id={id} value={String(value)} onChange={(e) => commit(e.target.value)} title={tooltip} data-param={name}>
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    default:
+      control = (
+        <input
+          id={id}
+          type={spec.type === 'int' || spec.type === 'float' ? 'number' : 'text'}
+          {...(spec.type === 'int' || spec.type === 'float'
+            ? { min: spec.min, max: spec.max, step: spec.type === 'int' ? 1 : 'any', inputMode: spec.type === 'int' ? ('numeric' as const) : ('decimal' as const) }
+            : {})}
+          value={draft}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            if (error) setError(null);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => {
+            if (draft !== toText(value)) commit(parse(spec, draft));
+          }}
+          className={error ? 'invalid' : ''}
+          aria-invalid={error ? true : undefined}
+          title={tooltip}
+          data-param={name}
+        />
+      );
+  }
+
+  return (
+    <div className={`tw-field${error || problem ? ' has-error' : ''}`} data-field={name}>
+      <label htmlFor={id} title={tooltip}>
+        <span className="tw-field-name">{name}</span>
+        {hint && <span className="tw-field-hint">{hint}</span>}
+        <span className="tw-help" aria-hidden>
+          ?
+        </span>
+      </label>
+      {control}
+      {error && (
+        <div className="tw-field-error" role="alert" data-testid="param-error">
+          {error}
+        </div>
+      )}
+      {!error && problem && <div className="tw-field-error">{problem}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { serializeGraph } from '../../core/graph/serialize';
+import { blankGraph, FileActions, readGraphText } from '../../renderer/app/files';
+import { clipboardFromText, clipboardToText } from '../../renderer/editor/clipboard-format';
+import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
+import { copyNodes } from '../../renderer/editor/edits';
+import { uiStore } from '../../renderer/editor/ui-store';
+import { createFakeHost } from './fake-host';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function setup(options: Parameters<typeof createFakeHost>[0] = {}) {
+  const host = createFakeHost(options);
+  const editor = createEditorStore(blankGraph(), { name: 'Untitled' });
+  const files = new FileActions(host, editor, 20);
+  uiStore.setState({ dialog: null, recovery: null, hostKind: options.host ?? 'browser', toasts: [] });
+  return { host, editor, files };
+}
+
+afterEach(() => uiStore.setState({ dialog: null, recovery: null, toasts: [] }));
+
+describe('opening files', () => {
+  it('refuses a file that is not JSON, shows the reason with its position, and keeps the current graph', () => {
+    const { editor, files } = setup();
+    editor.getState().setParam('classifier', 'outFeatures', 9);
+    const before = editor.getState().doc;
+    const opened = files.openText('{"format": "tensorweave.graph", "version": 1, "nodes": [}', { name: 'broken.json' });
+    expect(opened).toBe(false);
+    expect(editor.getState().doc).toBe(before);
+    expect(editor.getState().past).toHaveLength(1);
+    const dialog = uiStore.getState().dialog;
+    expect(dialog?.type).toBe('file-errors');
+    if (dialog?.type === 'file-errors') {
+      expect(dialog.name).toBe('broken.json');
+      expect(dialog.problems[0].message).toMatch(/not valid JSON at line 1, column 57/);
+    }
+  });
+
+  it('refuses a file whose structure is broken, listing every problem', () => {
+    const text = JSON.stringify({ format: 'tensorweave.graph', version: 1, nodes: 'none', edges: [], dataset: { type: 'shapes' }, training: { optimizers: [] } });
+    const outcome = readGraphText(text);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.problems.length).toBeGreaterThanOrEqual(2);
+    expect(outcome.problems.map((p) => p.message).join('\n')).toMatch(/nodes/);
+  });
+
+  it('refuses another format with the validator\'s words', () => {
+    const outcome = readGraphText('{"hello": 1}');
+    expect(outcome).toEqual({ ok: false, problems: [expect.objectContaining({ code: 'wrong-format' })] });
+  });
+
+  it('opens a valid graph that has mistakes, so they can be fixed in the editor', () => {
+    const { editor, files } = setup();
+    const doc = blankGraph();
+    doc.nodes[2].params.outFeatures = 5;
+    expect(files.openText(serializeGraph(doc), { path: '/ws/x.json', name: 'x.json' })).toBe(true);
+    expect(editor.getState().file).toEqual({ path: '/ws/x.json', name: 'x.json' });
+    expect(editor.getState().analysis.errorCount).toBe(1);
+    expect(isDirty(editor.getState())).toBe(false);
+  });
+
+  it('gives positions to nodes that have none', () => {
+    const doc = blankGraph();
+    const text = serializeGraph({ ...doc, layout: { nodes: {}, modules: {} } });
+    const outcome = readGraphText(text);
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) {
+      const xs = ['data', 'flatten', 'classifier', 'loss'].map((id) => outcome.doc.layout.nodes[id].x);
+      expect(xs).toEqual([...xs].sort((a, b) => a - b));
+      expect(new Set(xs).size).toBe(4);
+    }
+  });
+
+  it('asks before discarding unsaved changes, and proceeds only when told', async () => {
+    const { host, editor, files } = setup();
+    host.files.set('/ws/other.json', serializeGraph({ ...blankGraph(), name: 'Other' }));
+    editor.getState().setParam('classifier', 'outFeatures', 9);
+    await files.open();
+    const dialog = uiStore.getState().dialog;
+    expect(dialog?.type).toBe('confirm-discard');
+    expect(editor.getState().doc.name).toBe('Untitled');
+    if (dialog?.type === 'confirm-discard') dialog.proceed();
+    await wait(0);
+    expect(uiStore.getState().dialog?.type).toBe('open');
+    expect(await files.openPath('/ws/other.json')).toBe(true);
+    expect(editor.getState().doc.name).toBe('Other');
+  });
+});
+
+describe('saving', () => {
+  it('asks for a name in the browser mode, then re-saves under the same name', async () => {
+    const { host, editor, files } = setup();
+    editor.getState().setParam('classifier', 'outFeatures', 6);
+    expect(await files.save()).toBe(false);
+    expect(uiStore.getState().dialog).toEqual({ type: 'save-as', suggestedName: 'untitled.json' });
+    expect(await files.saveAs('my-net.json')).toBe(true);
+    expect(editor.getState().file).toEqual({ path: '/ws/my-net.json', name: 'my-net.json' });
+    expect(isDirty(editor.getState())).toBe(false);
+    expect(readGraphText(host.files.get('/ws/my-net.json')!).ok).toBe(true);
+
+    editor.getState().setParam('classifier', 'outFeatures', 7);
+    expect(await files.save()).toBe(true);
+    expect(host.calls.filter((c) => c.channel === 'saveFile')).toEqual([{ channel: 'saveFile', request: { path: '/ws/my-net.json', text: serializeGraph(editor.getState().doc) } }]);
+    expect(editor.getState().file.name).toBe('my-net.json');
+  });
+
+  it('keeps edits made while a save was in flight unsaved', async () => {
+    const { editor, files } = setup({ host: 'electron' });
+    editor.getState().setParam('classifier', 'outFeatures', 6);
+    const saving = files.saveAs();
+    editor.getState().setParam('classifier', 'outFeatures', 8);
+    expect(await saving).toBe(true);
+    expect(isDirty(editor.getState())).toBe(true);
+    expect(editor.getState().file.name).toBe('untitled.json');
+  });
+});
+
+describe('recovery', () => {
+  it('autosaves the unsaved graph shortly after an edit and clears it on save', async () => {
+    const { host, editor, files } = setup();
+    files.startAutosave();
+    editor.getState().setParam('classifier', 'outFeatures', 11);
+    expect(host.recovery).toBeNull();
+    await wait(60);
+    expect(host.recovery?.text).toBe(serializeGraph(editor.getState().doc));
+    expect(host.documentState).toEqual({ dirty: true, title: 'Untitled' });
+    await files.saveAs('saved.json');
+    await wait(10);
+    expect(host.recovery).toBeNull();
+    expect(host.documentState).toEqual({ dirty: false, title: 'saved.json', path: '/ws/saved.json' });
+    files.stopAutosave();
+  });
+
+  it('offers the recovery on start and restores it as unsaved work', async () => {
+    const { host, editor, files } = setup();
+    const recovered = { ...blankGraph(), name: 'Recovered net' };
+    host.recovery = { text: serializeGraph(recovered), savedAt: '2024-01-01T00:00:00.000Z' };
+    await files.startup();
+    expect(uiStore.getState().recovery?.savedAt).toBe('2024-01-01T00:00:00.000Z');
+    expect(editor.getState().doc.name).toBe('Untitled');
+    await files.restoreRecovery();
+    expect(editor.getState().doc.name).toBe('Recovered net');
+    expect(isDirty(editor.getState())).toBe(true);
+    expect(uiStore.getState().recovery).toBeNull();
+  });
+
+  it('starts on the first template when there is no recent file, as an untitled copy', async () => {
+    const template = { ...blankGraph(), name: 'Template net' };
+    const { editor, files } = setup({ templates: [{ id: 'demo', title: 'Demo', text: serializeGraph(template) }] });
+    await files.startup();
+    expect(editor.getState().doc.name).toBe('Template net');
+    expect(editor.getState().file).toEqual({ name: 'Untitled' });
+  });
+});
+
+describe('clipboard text', () => {
+  it('round-trips copied nodes and rejects anything else', () => {
+    const clip = copyNodes(blankGraph(), new Set(['flatten', 'classifier']))!;
+    expect(clipboardFromText(clipboardToText(clip))).toEqual(clip);
+    expect(clipboardFromText('just some text')).toBeUndefined();
+    expect(clipboardFromText(clipboardToText({ ...clip, positions: {} }))).toBeUndefined();
+    expect(clipboardFromText(clipboardToText(clip).replace('"flatten"', '"bad id with spaces"'))).toBeUndefined();
+  });
+});
