@@ -135,14 +135,14 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
     try {
       stat = await fs.stat(file);
     } catch (error) {
-      throw new Error(describeFsError(error, 'open', file));
+      throw new Error(describeFsError(error, 'open', file), { cause: error });
     }
     if (stat.isDirectory()) throw new Error(`cannot open ${file}: it is a folder, not a graph file`);
     if (stat.size > MAX_OPEN_BYTES) throw new Error(`cannot open ${file}: it is ${(stat.size / 1048576).toFixed(0)} MiB, larger than any graph file (limit ${MAX_OPEN_BYTES / 1048576} MiB)`);
     try {
       return await fs.readFile(file, 'utf8');
     } catch (error) {
-      throw new Error(describeFsError(error, 'open', file));
+      throw new Error(describeFsError(error, 'open', file), { cause: error });
     }
   }
 
@@ -150,7 +150,7 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
     try {
       await writeFileAtomic(file, data);
     } catch (error) {
-      throw new Error(describeFsError(error, 'save', file));
+      throw new Error(describeFsError(error, 'save', file), { cause: error });
     }
   }
 
@@ -305,7 +305,7 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
       try {
         handle.send({ type: command });
       } catch (error) {
-        throw new Error(`training session '${sessionId}' did not take '${command}': ${errorMessage(error)}`);
+        throw new Error(`training session '${sessionId}' did not take '${command}': ${errorMessage(error)}`, { cause: error });
       }
       return { ok: true as const };
     },
@@ -332,7 +332,7 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
       try {
         summary = await readRunSummary(runsDir, runId);
       } catch (error) {
-        throw new Error(`cannot read run '${runId}' in ${runsDir}: ${(error as Error).message}`);
+        throw new Error(`cannot read run '${runId}' in ${runsDir}: ${errorMessage(error)}`, { cause: error });
       }
       const runDir = path.join(runsDir, runId);
       const graphText = await fs.readFile(path.join(runDir, 'graph.json'), 'utf8').catch(() => '');
