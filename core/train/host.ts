@@ -56,6 +56,8 @@ export function spawnTrainer(kind: 'worker' | 'process' = 'worker'): TrainerHand
 
   const child: ChildProcess = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.on('message', deliver);
+  // Without a listener, a failed spawn or a send racing the child's exit would throw in the host process.
+  child.on('error', (error) => crashed(error.message));
   const exited = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => {
       crashed(signal ? `killed by ${signal}` : `exit code ${code}`);
@@ -63,7 +65,12 @@ export function spawnTrainer(kind: 'worker' | 'process' = 'worker'): TrainerHand
     });
   });
   return {
-    send: (command) => child.send(command),
+    send: (command) => {
+      if (!child.connected) return crashed('the trainer process is no longer running');
+      child.send(command, (error) => {
+        if (error) crashed(error.message);
+      });
+    },
     onEvent: (listener) => void listeners.push(listener),
     exited,
     terminate: async () => {
