@@ -11,6 +11,8 @@ const FIELD_OUTPUTS = {
   classes: { kind: 'labels', doc: 'Class id of each box, N×K; padding entries are −1.' },
   masks: { kind: 'mask', doc: 'Instance masks, one channel per box.' },
   keypoints: { kind: 'keypoints', doc: 'Keypoints N×K×P×3 (x, y, visible) per instance.' },
+  A: { kind: 'image', doc: 'Domain A images N×H×W×C of an image-translation dataset: pix2pix\'s condition side, CycleGAN\'s first domain.' },
+  B: { kind: 'image', doc: 'Domain B images N×H×W×C: pix2pix\'s target side, CycleGAN\'s second domain (unpaired with A).' },
 } as const;
 
 type Field = keyof typeof FIELD_OUTPUTS;

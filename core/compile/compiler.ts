@@ -78,9 +78,11 @@ function moduleOf(graph: GraphDocument): Map<string, GraphModule | undefined> {
  * N(0, 0.02), batch-norm gamma N(1, 0.02), biases and betas zero.
  */
 function gan002Init(weightName: string, fallback: Initializer): Initializer {
-  if (weightName === 'kernel' || weightName === 'weight') return normal(0, 0.02);
-  if (weightName === 'gamma') return normal(1, 0.02);
-  if (weightName === 'bias' || weightName === 'beta') return zeros;
+  // Composite nodes (a whole generator) scope their weights, e.g. 'down3/norm/gamma'; the role is the last segment.
+  const role = weightName.slice(weightName.lastIndexOf('/') + 1);
+  if (role === 'kernel' || role === 'weight') return normal(0, 0.02);
+  if (role === 'gamma') return normal(1, 0.02);
+  if (role === 'bias' || role === 'beta') return zeros;
   return fallback;
 }
 
