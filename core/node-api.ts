@@ -128,10 +128,17 @@ export type ForwardInputs<I extends InputPorts> = {
 };
 export type ForwardOutputs<O extends OutputPorts> = { [K in keyof O]?: Value };
 
+/** State a node keeps that is not a weight (an image pool's stored images): named float arrays with their shapes. */
+export type NodeState = Record<string, { shape: number[]; values: Float32Array }>;
+
 export interface NodeRuntime<I extends InputPorts, O extends OutputPorts> {
   forward(inputs: ForwardInputs<I>, mode: RunMode): ForwardOutputs<O>;
   /** Frees constants made in build (interpolation matrices, class weights); weights are freed by the compiler. */
   dispose?(): void;
+  /** Node-owned state for checkpoints, so a resumed run continues exactly; weights are saved without it. */
+  saveState?(): NodeState;
+  /** Puts back what saveState returned (in a freshly built runtime). */
+  loadState?(state: NodeState): void;
 }
 
 /** Rewrites an older version's params to the next version's. Each one has its own test. */

@@ -16,6 +16,7 @@ import { reflectionPad2d } from './padding';
 import { avgPool2d, maxPool2d } from './pool';
 import { flatten, reshape } from './reshape';
 import { upsample } from './upsample';
+import { generativeNodes } from './generative';
 
 export const nodeRegistry = {
   'input.dataset': datasetInput,
@@ -41,6 +42,7 @@ export const nodeRegistry = {
   'loss.mse': mse,
   'loss.bce_logits': bceLogits,
   'loss.cross_entropy': crossEntropyLoss,
+  ...generativeNodes,
 } satisfies Record<string, AnyNodeDefinition>;
 
 export type NodeType = keyof typeof nodeRegistry;

@@ -9,7 +9,7 @@ import { tf } from '../../core/tf';
 import { Rng } from '../../core/rng';
 import { checkParam, defaultParams, type ParamSpecs, type ParamValues } from '../../core/params';
 import { CATEGORIES, type AnyNodeDefinition, type DatasetInfo, type InputPorts, type OutputPorts, type Value } from '../../core/node-api';
-import { PORT_KINDS, concreteShape, type ValueType } from '../../core/types';
+import { PORT_KINDS, concreteShape, type Dim, type ValueType } from '../../core/types';
 import { nodeRegistry } from '../../nodes/registry';
 import { buildNode, randomValue } from './harness';
 
@@ -24,6 +24,7 @@ interface Fixture {
 const img = (h: number, w: number, c: number, kind: 'image' | 'mask' = 'image'): ValueType => ({ kind, shape: ['N', h, w, c] });
 const vec = (d: number): ValueType => ({ kind: 'vector', shape: ['N', d] });
 const labels = (...dims: number[]): ValueType => ({ kind: 'labels', shape: ['N', ...dims], dtype: 'int32' });
+const features = (): ValueType => ({ kind: 'pyramid', levels: { relu1_2: ['N', 4, 4, 2], relu2_2: ['N', 2, 2, 3] } });
 
 const FIXTURES: Record<string, Fixture[]> = {
   'input.dataset': [
@@ -84,6 +85,66 @@ const FIXTURES: Record<string, Fixture[]> = {
     { inputs: { input: vec(5), target: labels() }, params: { weights: [1, 2, 0.5, 1, 1], ignoreIndex: 1 }, classes: 5 },
     { inputs: { input: vec(4), target: vec(4) }, params: { reduction: 'sum' } },
   ],
+  'generator.unet': [
+    { inputs: { input: img(16, 16, 3) }, params: { depth: 4, ngf: 2 } },
+    { inputs: { input: img(64, 64, 1) }, params: { depth: 6, ngf: 2, norm: 'instance', outChannels: 2 } },
+  ],
+  'unet.down': [
+    { inputs: { input: img(8, 8, 3) }, params: { outChannels: 4 } },
+    { inputs: { input: img(8, 8, 3) }, params: { outChannels: 4, leaky: false, norm: 'none', bias: true } },
+  ],
+  'unet.up': [
+    { inputs: { input: img(4, 4, 6), skip: img(8, 8, 3) }, params: { outChannels: 4, dropout: 0.5 } },
+    { inputs: { input: img(4, 4, 6) }, params: { outChannels: 3, outermost: true } },
+  ],
+  'generator.resnet': [
+    { inputs: { input: img(16, 16, 3) }, params: { ngf: 2, blocks: 2 } },
+    { inputs: { input: img(8, 8, 1) }, params: { ngf: 2, blocks: 1, norm: 'batch', dropout: true, paddingType: 'zeros' } },
+  ],
+  'resnet.block': [
+    { inputs: { input: img(4, 4, 6) } },
+    { inputs: { input: img(4, 4, 6) }, params: { norm: 'batch', dropout: true, paddingType: 'zeros', bias: false } },
+  ],
+  'discriminator.patchgan': [
+    { inputs: { input: img(32, 32, 3) }, params: { ndf: 2 } },
+    { inputs: { input: img(16, 16, 3), condition: img(16, 16, 1) }, params: { nLayers: 1, ndf: 2, norm: 'instance', inChannels: 4 } },
+  ],
+  'discriminator.global': [
+    { inputs: { input: img(16, 16, 3) }, params: { ndf: 2 } },
+    { inputs: { input: img(8, 8, 3), condition: vec(3) }, params: { ndf: 2, inChannels: 6 } },
+    { inputs: { input: img(8, 8, 3), condition: img(8, 8, 2) }, params: { ndf: 2, norm: 'none' } },
+  ],
+  'condition.label_map': [
+    { inputs: { labels: vec(3) }, params: { height: 4, width: 5 } },
+    { inputs: { labels: labels() }, params: { classes: 4, height: 2, width: 2 }, classes: 4 },
+  ],
+  'condition.embedding': [
+    { inputs: { labels: labels() }, params: { classes: 5, dim: 3 }, classes: 5 },
+    { inputs: { labels: vec(4) } },
+  ],
+  noise: [{ inputs: { like: labels() } }, { inputs: { like: labels() }, params: { shape: [2, 3, 4], distribution: 'uniform' } }],
+  image_pool: [{ inputs: { input: img(4, 4, 3) }, params: { poolSize: 3 } }, { inputs: { input: img(4, 4, 3) }, params: { poolSize: 0 } }],
+  'features.frozen': [
+    { inputs: { input: img(16, 16, 3) }, params: { width: 2 } },
+    { inputs: { input: img(8, 8, 1) }, params: { width: 2, layers: 'relu1_1,pool2', scale: 2, offset: 1 } },
+  ],
+  'loss.gan': [{ inputs: { input: img(4, 4, 1) } }, { inputs: { input: vec(1) }, params: { mode: 'lsgan', target: 'fake' } }],
+  'loss.cycle': [
+    { inputs: { reconstructedA: img(4, 4, 3), realA: img(4, 4, 3) } },
+    { inputs: { reconstructedA: img(4, 4, 3), realA: img(4, 4, 3), reconstructedB: img(4, 4, 3), realB: img(4, 4, 3) }, params: { lambdaB: 5 } },
+  ],
+  'loss.identity': [
+    { inputs: { identityA: img(4, 4, 3), realB: img(4, 4, 3) } },
+    { inputs: { identityA: img(4, 4, 3), realB: img(4, 4, 3), identityB: img(4, 4, 3), realA: img(4, 4, 3) }, params: { lambdaIdentity: 1 } },
+  ],
+  'loss.perceptual': [
+    {
+      inputs: { input: features(), content: features(), style: features() },
+      params: { contentLayers: 'relu2_2', styleLayers: 'relu1_2,relu2_2' },
+    },
+    { inputs: { input: features(), style: features() }, params: { contentLayers: '', styleLayers: 'relu1_2', styleWeight: 1 } },
+  ],
+  'loss.tv': [{ inputs: { input: img(4, 5, 3) } }, { inputs: { input: img(4, 5, 3) }, params: { norm: 'l2', reduction: 'mean' } }],
 };
 
 const BATCH = 2;
@@ -161,8 +222,13 @@ describe.each(entries)('%s', (type, def) => {
     const node = buildNode(def, fixture.inputs, fixture.params, { dataset: fixture.dataset });
     const rng = new Rng(9);
     const sizes = { N: BATCH };
-    const inputs: Record<string, tf.Tensor> = {};
-    for (const [port, t] of Object.entries(fixture.inputs)) inputs[port] = randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes);
+    const inputs: Record<string, Value> = {};
+    for (const [port, t] of Object.entries(fixture.inputs)) {
+      // Structured inputs (named feature maps) get one random tensor per level.
+      inputs[port] = t.levels
+        ? Object.fromEntries(Object.entries(t.levels).map(([level, shape]) => [level, randomValue(t, concreteShape(shape, sizes), rng)]))
+        : randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes);
+    }
     const batch: Record<string, tf.Tensor> = {};
     for (const [field, t] of Object.entries(fixture.dataset?.fields ?? {})) batch[field] = randomValue(t, concreteShape(t.shape!, sizes), rng);
 
@@ -172,29 +238,37 @@ describe.each(entries)('%s', (type, def) => {
         const outputs = node.run(inputs, { training, updateStats: training, batch });
         expect(Object.keys(outputs).filter((k) => outputs[k] !== undefined).sort()).toEqual(Object.keys(inferred).sort());
         for (const [port, t] of Object.entries(inferred)) {
-          const value = outputs[port] as tf.Tensor;
-          expect(value, `output '${port}'`).toBeInstanceOf(tf.Tensor);
-          expect(value.shape, `output '${port}' (training ${training})`).toEqual(concreteShape(t!.shape!, sizes));
-          expect(Array.from(value.dataSync()).every(Number.isFinite), `output '${port}' finite`).toBe(true);
+          // Structured outputs (named feature maps) are checked level by level.
+          const parts: [string, tf.Tensor, Dim[]][] = t!.levels
+            ? Object.entries(t!.levels).map(([level, shape]) => [`${port}.${level}`, (outputs[port] as Record<string, tf.Tensor>)?.[level], [...shape]])
+            : [[port, outputs[port] as tf.Tensor, [...t!.shape!]]];
+          if (t!.levels) expect(Object.keys(outputs[port] ?? {}).sort(), `output '${port}' levels`).toEqual(Object.keys(t!.levels).sort());
+          for (const [name, value, shape] of parts) {
+            expect(value, `output '${name}'`).toBeInstanceOf(tf.Tensor);
+            expect(value.shape, `output '${name}' (training ${training})`).toEqual(concreteShape(shape, sizes));
+            expect(Array.from(value.dataSync()).every(Number.isFinite), `output '${name}' finite`).toBe(true);
+          }
         }
       });
       expect(tf.memory().numTensors, 'forward leaks tensors outside tidy').toBe(before);
     }
 
     // Gradients reach every float input and every trainable weight.
-    const floatInputs = Object.keys(inputs).filter((port) => inputs[port].dtype === 'float32');
+    const floatInputs = Object.keys(inputs).filter((port) => inputs[port] instanceof tf.Tensor && inputs[port].dtype === 'float32');
     const objective = (...xs: tf.Tensor[]) => {
       const values: Record<string, Value> = { ...inputs };
       floatInputs.forEach((port, i) => (values[port] = xs[i] ?? inputs[port]));
       const outputs = node.run(values, { training: true, updateStats: false, batch });
-      const floats = Object.values(outputs).filter((v): v is tf.Tensor => v instanceof tf.Tensor && v.dtype === 'float32');
+      const floats = Object.values(outputs)
+        .flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {})))
+        .filter((v): v is tf.Tensor => v instanceof tf.Tensor && v.dtype === 'float32');
       return tf.addN(floats.map((v) => tf.sum(tf.mul(v, tf.randomNormal(v.shape, 0, 1, 'float32', 1)))));
     };
     tf.tidy(() => {
       if (floatInputs.length > 0) {
-        const grads = tf.grads(objective)(floatInputs.map((port) => inputs[port]));
+        const grads = tf.grads(objective)(floatInputs.map((port) => inputs[port] as tf.Tensor));
         grads.forEach((g, i) => {
-          expect(g.shape).toEqual(inputs[floatInputs[i]].shape);
+          expect(g.shape).toEqual((inputs[floatInputs[i]] as tf.Tensor).shape);
           expect(Array.from(g.dataSync()).every(Number.isFinite), `gradient of '${floatInputs[i]}'`).toBe(true);
         });
       }
