@@ -16,6 +16,7 @@ import { reflectionPad2d } from './padding';
 import { avgPool2d, maxPool2d } from './pool';
 import { flatten, reshape } from './reshape';
 import { upsample } from './upsample';
+import { detectionNodes } from './detection';
 import { generativeNodes } from './generative';
 
 export const nodeRegistry = {
@@ -43,6 +44,7 @@ export const nodeRegistry = {
   'loss.bce_logits': bceLogits,
   'loss.cross_entropy': crossEntropyLoss,
   ...generativeNodes,
+  ...detectionNodes,
 } satisfies Record<string, AnyNodeDefinition>;
 
 export type NodeType = keyof typeof nodeRegistry;

@@ -8,6 +8,7 @@ import type { GraphDocument } from '../../core/graph/schema';
 import { shapeClassifier } from './classifier';
 import { edgesToImage } from './edges-to-image';
 import { segmentationUnet } from './segmentation-unet';
+import { maskRcnn } from './mask-rcnn';
 
 export interface TemplateInfo {
   /** Stable id used by `tensorweave new <id>`. */
@@ -21,7 +22,7 @@ export interface TemplateInfo {
   build(): GraphDocument;
 }
 
-export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage];
+export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn];
 
 export function findTemplate(id: string): TemplateInfo | undefined {
   return templates.find((t) => t.id === id);

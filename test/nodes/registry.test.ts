@@ -19,6 +19,10 @@ interface Fixture {
   dataset?: DatasetInfo;
   /** Upper bound for random class ids on label inputs. */
   classes?: number;
+  /** Values for ports where random numbers mean nothing (RoIs, ground-truth boxes, targets). */
+  values?: () => Record<string, Value>;
+  /** Inputs that are data, not differentiated (boxes and RoIs, as in torchvision). */
+  dataInputs?: string[];
 }
 
 const img = (h: number, w: number, c: number, kind: 'image' | 'mask' = 'image'): ValueType => ({ kind, shape: ['N', h, w, c] });
@@ -26,7 +30,104 @@ const vec = (d: number): ValueType => ({ kind: 'vector', shape: ['N', d] });
 const labels = (...dims: number[]): ValueType => ({ kind: 'labels', shape: ['N', ...dims], dtype: 'int32' });
 const features = (): ValueType => ({ kind: 'pyramid', levels: { relu1_2: ['N', 4, 4, 2], relu2_2: ['N', 2, 2, 3] } });
 
+// Detection fixtures: N = 2 images of 32×32 px with ground truth, and RoIs in pixels.
+const pyramid = (levels: Record<string, number[]>): ValueType => ({ kind: 'pyramid', levels: Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, ['N', ...v]])) });
+const rois = (): ValueType => ({ kind: 'rois', shape: ['R', 5] });
+const roiTargets = (): ValueType => ({
+  kind: 'target',
+  fields: { classes: { kind: 'labels', shape: ['N'] }, boxTargets: { kind: 'tensor', shape: ['N', 4] }, gtSlots: { kind: 'labels', shape: ['N'] } },
+});
+const gtTypes = { boxes: { kind: 'boxes', shape: ['N', 2, 4] }, classes: labels(2) } satisfies Record<string, ValueType>;
+const detectionValues = () => ({
+  boxes: tf.tensor3d([4, 4, 14, 12, 16, 18, 28, 30, 2, 20, 12, 30, 0, 0, 0, 0], [2, 2, 4]),
+  classes: tf.tensor2d([1, 2, 3, 0], [2, 2], 'int32'),
+  rois: tf.tensor2d([0, 3, 4, 15, 12, 0, 15, 17, 29, 31, 1, 2, 19, 13, 31, 1, -4, 2, 40, 30], [4, 5]),
+  anchors: { P2: tf.tensor2d(Array.from({ length: 32 }, (_, i) => [i % 4 * 8 - 4, Math.floor(i / 4) % 4 * 8 - 4, i % 4 * 8 + 4 + (i % 2) * 8, Math.floor(i / 4) % 4 * 8 + 4]).flat(), [32, 4]) },
+});
+const targetValues = () => ({
+  targets: {
+    classes: tf.tensor1d([1, 0], 'int32'),
+    boxTargets: tf.tensor2d([0.5, -1, 0.2, 0.1, 0, 0, 0, 0], [2, 4]),
+    gtSlots: tf.tensor1d([0, -1], 'int32'),
+  },
+  rois: tf.tensor2d([0, 3, 4, 15, 12, 1, 2, 19, 13, 31], [2, 5]),
+});
+
 const FIXTURES: Record<string, Fixture[]> = {
+  'backbone.resnet': [
+    { inputs: { image: img(32, 32, 3) }, params: { depths: [1, 1], widths: [4, 6], stemChannels: 4, stemKernel: 3 } },
+    { inputs: { image: img(64, 32, 3) }, params: { block: 'bottleneck', depths: [1, 1, 1, 1], widths: [4, 8, 8, 8], stemChannels: 4, norm: 'none' } },
+  ],
+  'neck.fpn': [
+    { inputs: { features: pyramid({ C2: [8, 8, 4], C3: [4, 4, 6] }) }, params: { channels: 3 } },
+    { inputs: { features: pyramid({ C3: [4, 8, 2], C4: [2, 4, 5], C5: [1, 2, 2] }) }, params: { channels: 2, p6: false } },
+  ],
+  'detection.anchors': [{ inputs: { features: pyramid({ P2: [4, 4, 2], P3: [2, 2, 2] }) }, params: { sizes: [8, 16] } }],
+  'rpn.head': [{ inputs: { features: pyramid({ P2: [4, 4, 3], P3: [2, 2, 3] }) }, params: { anchorsPerLocation: 2 } }],
+  'rpn.loss': [
+    {
+      inputs: { anchors: { kind: 'pyramid', levels: { P2: [32, 4] } }, objectness: pyramid({ P2: [4, 4, 2] }), deltas: pyramid({ P2: [4, 4, 8] }), ...gtTypes },
+      values: detectionValues,
+      dataInputs: ['boxes'],
+    },
+  ],
+  'rpn.proposals': [
+    {
+      inputs: { anchors: { kind: 'pyramid', levels: { P2: [32, 4] } }, objectness: pyramid({ P2: [4, 4, 2] }), deltas: pyramid({ P2: [4, 4, 8] }), image: img(32, 32, 3) },
+      params: { preNmsTopKTrain: 10, postNmsTopKTrain: 5 },
+      values: detectionValues,
+      dataInputs: ['image'],
+    },
+  ],
+  'roi_heads.sample': [
+    { inputs: { proposals: rois(), ...gtTypes }, params: { batchSizePerImage: 4 }, values: () => ({ ...detectionValues(), proposals: detectionValues().rois }), dataInputs: ['proposals', 'boxes'] },
+  ],
+  roi_align: [
+    {
+      inputs: { features: pyramid({ P2: [8, 8, 3], P3: [4, 4, 3] }), rois: rois() },
+      params: { levels: [2, 3], outputSize: 3, canonicalBoxSize: 16, canonicalLevel: 3 },
+      values: detectionValues,
+      dataInputs: ['rois'],
+    },
+    { inputs: { features: pyramid({ P3: [4, 4, 2] }), rois: rois() }, params: { levels: [3], samplingRatio: 2, aligned: false }, values: detectionValues, dataInputs: ['rois'] },
+  ],
+  'roi_heads.box': [{ inputs: { features: img(3, 3, 2) }, params: { numClasses: 3, fcDims: [5] } }, { inputs: { features: img(2, 2, 1) }, params: { fcDims: [] } }],
+  'roi_heads.box_loss': [{ inputs: { classLogits: vec(4), boxDeltas: vec(12), targets: roiTargets() }, values: targetValues }],
+  'roi_heads.detections': [
+    {
+      inputs: { classLogits: vec(4), boxDeltas: vec(12), rois: rois(), image: img(32, 32, 3) },
+      values: () => ({ rois: targetValues().rois }),
+      dataInputs: ['classLogits', 'boxDeltas', 'rois', 'image'],
+    },
+  ],
+  'roi_heads.mask_rois': [
+    {
+      inputs: { rois: rois(), targets: roiTargets(), detections: rois(), detectionClasses: labels() },
+      values: () => ({ ...targetValues(), detections: targetValues().rois }),
+      dataInputs: ['rois', 'detections'],
+    },
+  ],
+  'roi_heads.mask': [{ inputs: { features: img(4, 4, 3) }, params: { numClasses: 2, convDims: [2, 3] } }],
+  'roi_heads.mask_loss': [
+    {
+      inputs: { maskLogits: img(6, 6, 2, 'mask'), rois: rois(), targets: roiTargets(), masks: img(32, 32, 2, 'mask') },
+      values: targetValues,
+      dataInputs: ['rois', 'masks'],
+    },
+  ],
+  'postprocess.instances': [
+    {
+      inputs: { boxes: rois(), scores: { kind: 'tensor', shape: ['N'] }, classes: labels(), maskLogits: img(4, 4, 3, 'mask'), image: img(32, 32, 3) },
+      params: { maxDetections: 3 },
+      values: () => ({ boxes: targetValues().rois, scores: tf.tensor1d([0.9, 0.4]), classes: tf.tensor1d([3, 1], 'int32') }),
+      dataInputs: ['boxes', 'scores', 'maskLogits', 'image'],
+    },
+    {
+      inputs: { boxes: rois(), scores: { kind: 'tensor', shape: ['N'] }, classes: labels(), image: img(16, 16, 3) },
+      values: () => ({ boxes: targetValues().rois, scores: tf.tensor1d([0.9, 0.4]), classes: tf.tensor1d([3, 1], 'int32') }),
+      dataInputs: ['boxes', 'scores', 'image'],
+    },
+  ],
   'input.dataset': [
     {
       inputs: {},
@@ -222,13 +323,19 @@ describe.each(entries)('%s', (type, def) => {
     const node = buildNode(def, fixture.inputs, fixture.params, { dataset: fixture.dataset });
     const rng = new Rng(9);
     const sizes = { N: BATCH };
+    const given = fixture.values?.() ?? {};
     const inputs: Record<string, Value> = {};
     for (const [port, t] of Object.entries(fixture.inputs)) {
+      if (given[port]) {
+        inputs[port] = given[port];
+        continue;
+      }
       // Structured inputs (named feature maps) get one random tensor per level.
       inputs[port] = t.levels
         ? Object.fromEntries(Object.entries(t.levels).map(([level, shape]) => [level, randomValue(t, concreteShape(shape, sizes), rng)]))
         : randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes);
     }
+    tf.dispose(Object.entries(given).filter(([port]) => !(port in fixture.inputs)).map(([, v]) => v));
     const batch: Record<string, tf.Tensor> = {};
     for (const [field, t] of Object.entries(fixture.dataset?.fields ?? {})) batch[field] = randomValue(t, concreteShape(t.shape!, sizes), rng);
 
@@ -239,13 +346,17 @@ describe.each(entries)('%s', (type, def) => {
         expect(Object.keys(outputs).filter((k) => outputs[k] !== undefined).sort()).toEqual(Object.keys(inferred).sort());
         for (const [port, t] of Object.entries(inferred)) {
           // Structured outputs (named feature maps) are checked level by level.
-          const parts: [string, tf.Tensor, Dim[]][] = t!.levels
-            ? Object.entries(t!.levels).map(([level, shape]) => [`${port}.${level}`, (outputs[port] as Record<string, tf.Tensor>)?.[level], [...shape]])
+          // Dataset targets are checked field by field.
+          const named = t!.levels ?? (t!.fields && Object.fromEntries(Object.entries(t!.fields).map(([f, ft]) => [f, ft.shape!])));
+          const parts: [string, tf.Tensor, Dim[]][] = named
+            ? Object.entries(named).map(([level, shape]) => [`${port}.${level}`, (outputs[port] as Record<string, tf.Tensor>)?.[level], [...shape]])
             : [[port, outputs[port] as tf.Tensor, [...t!.shape!]]];
-          if (t!.levels) expect(Object.keys(outputs[port] ?? {}).sort(), `output '${port}' levels`).toEqual(Object.keys(t!.levels).sort());
+          if (named) expect(Object.keys(outputs[port] ?? {}).sort(), `output '${port}' levels`).toEqual(Object.keys(named).sort());
           for (const [name, value, shape] of parts) {
             expect(value, `output '${name}'`).toBeInstanceOf(tf.Tensor);
-            expect(value.shape, `output '${name}' (training ${training})`).toEqual(concreteShape(shape, sizes));
+            // RoI counts ('R') depend on the data; every other dim must match.
+            const expected = shape.map((d, i) => (typeof d === 'string' && d !== 'N' ? value.shape[i] : d));
+            expect(value.shape, `output '${name}' (training ${training})`).toEqual(concreteShape(expected, sizes));
             expect(Array.from(value.dataSync()).every(Number.isFinite), `output '${name}' finite`).toBe(true);
           }
         }
@@ -254,7 +365,9 @@ describe.each(entries)('%s', (type, def) => {
     }
 
     // Gradients reach every float input and every trainable weight.
-    const floatInputs = Object.keys(inputs).filter((port) => inputs[port] instanceof tf.Tensor && inputs[port].dtype === 'float32');
+    const floatInputs = Object.keys(inputs).filter(
+      (port) => inputs[port] instanceof tf.Tensor && inputs[port].dtype === 'float32' && !fixture.dataInputs?.includes(port),
+    );
     const objective = (...xs: tf.Tensor[]) => {
       const values: Record<string, Value> = { ...inputs };
       floatInputs.forEach((port, i) => (values[port] = xs[i] ?? inputs[port]));
