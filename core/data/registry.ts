@@ -3,9 +3,18 @@
  */
 import type { AnyDatasetDefinition } from './dataset-api';
 import { shapesDataset } from './shapes';
+import { pairedShapesDataset } from './paired';
+import { unpairedShapesDataset } from './unpaired';
+import { labelledShapesDataset } from './labelled';
+import { cycleganFolderDataset, pix2pixFolderDataset } from './folders';
 
 export const datasetRegistry = {
   shapes: shapesDataset,
+  'shapes.paired': pairedShapesDataset,
+  'shapes.unpaired': unpairedShapesDataset,
+  'shapes.labelled': labelledShapesDataset,
+  'folder.pix2pix': pix2pixFolderDataset,
+  'folder.cyclegan': cycleganFolderDataset,
 } satisfies Record<string, AnyDatasetDefinition>;
 
 export type DatasetRegistry = Readonly<Record<string, AnyDatasetDefinition>>;

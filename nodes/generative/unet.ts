@@ -37,9 +37,10 @@ export const unetInnerChannels = (ngf: number, level: number) => ngf * Math.min(
 /**
  * Builds the U-Net level by level from the outside in. Each non-outermost
  * level applies LeakyReLU(0.2) to its input and concatenates that activated
- * tensor as its skip: the reference's LeakyReLU is in place, so
- * torch.cat([x, model(x)]) sees the activated x. Dropout 0.5 sits in the
- * ngf·8 levels between level 4 and the innermost (num_downs − 5 of them).
+ * tensor as its skip, as the reference's in-place LeakyReLU makes
+ * torch.cat([x, model(x)]) do (the ReLU opening the next up block makes it
+ * equal to concatenating x itself). Dropout 0.5 sits in the ngf·8 levels
+ * between level 4 and the innermost (num_downs − 5 of them).
  */
 export function buildUnet(weight: WeightFn, config: UnetConfig): Layer {
   const { depth, ngf, norm } = config;
@@ -84,9 +85,8 @@ export const unetGenerator = defineNode({
     'use_dropout): depth stride-2 4×4 convs down to 1/2^depth of the input (LeakyReLU 0.2 before each but the first, ' +
     'norm after each but the outermost and innermost), ReLU + 4×4 stride-2 transposed convs back up (norm after each but ' +
     'the last), skip concatenations between mirrored levels, tanh out. Channels ngf, 2ngf, 4ngf, then 8ngf; dropout 0.5 in ' +
-    'the 8ngf up blocks between level 4 and the innermost when dropout is on (the generator\'s noise). Like the ' +
-    "reference, skips carry the LeakyReLU'd activations (its in-place LeakyReLU) and convs before batch norm have no " +
-    'bias. Use depth 8 for 256×256 (unet_256), 7 for 128, 6 for 64, 5 for 32. Build it from unet.down / unet.up to vary it.',
+    'the 8ngf up blocks between level 4 and the innermost when dropout is on (the generator\'s noise). As in the ' +
+    'reference, convs before batch norm have no bias. Use depth 8 for 256×256 (unet_256), 7 for 128, 6 for 64, 5 for 32. Build it from unet.down / unet.up to vary it.',
   inputs: {
     input: { kinds: ['image'], doc: 'Condition image N×H×W×C, H and W divisible by 2^depth, values in −1..1.' },
   },

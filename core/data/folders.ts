@@ -1,0 +1,339 @@
+/**
+ * Users' image folders in the formats of pytorch-CycleGAN-and-pix2pix:
+ * - pix2pix ("aligned"): every file holds an A|B pair side by side;
+ *   root/train/ for training, root/val/ (or test/) for validation;
+ * - CycleGAN ("unaligned"): root/trainA/ and root/trainB/, validation from
+ *   testA/ testB/ (or valA/ valB/).
+ * Images are decoded and resized with sharp (libvips). Datasets are
+ * synchronous (a sample is a function of its index), so decoding runs on a
+ * worker thread that this thread waits for; decoded samples are cached.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { defineDataset, DatasetError, type DatasetSource, type Sample, type Split } from './dataset-api';
+import { p, type ParamValues } from '../params';
+import { Rng } from '../rng';
+import type { ValueType } from '../types';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif']);
+
+// ---------------------------------------------------------------------------
+// Synchronous decoding through a worker thread.
+
+interface DecodeRequest {
+  op: 'meta' | 'decode';
+  files: string[];
+  /** For decode: which part of the image (pix2pix halves), and the output size. */
+  crop?: 'left' | 'right';
+  size?: number;
+}
+
+type DecodeReply = { ok: true; results: ({ width: number; height: number } | { data: Uint8Array } | { error: string })[] } | { ok: false; error: string };
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const sharp = require(workerData.sharpPath);
+const { port, signal } = workerData;
+const flag = new Int32Array(signal);
+async function handle(request) {
+  if (request.op === 'meta') {
+    return Promise.all(request.files.map(async (file) => {
+      try {
+        const meta = await sharp(file).metadata();
+        if (!meta.width || !meta.height) return { error: 'no image size in the file' };
+        return { width: meta.width, height: meta.height };
+      } catch (error) { return { error: error.message }; }
+    }));
+  }
+  return Promise.all(request.files.map(async (file) => {
+    try {
+      let image = sharp(file);
+      if (request.crop) {
+        const meta = await image.metadata();
+        const half = Math.floor(meta.width / 2);
+        image = image.extract({ left: request.crop === 'left' ? 0 : half, top: 0, width: half, height: meta.height });
+      }
+      const { data, info } = await image
+        .resize(request.size, request.size, { fit: 'fill', kernel: 'cubic' })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels === 3) return { data: new Uint8Array(data) };
+      const rgb = new Uint8Array(info.width * info.height * 3);
+      for (let i = 0; i < info.width * info.height; i++) {
+        for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
+      }
+      return { data: rgb };
+    } catch (error) { return { error: error.message }; }
+  }));
+}
+port.on('message', async (request) => {
+  let reply;
+  try { reply = { ok: true, results: await handle(request) }; } catch (error) { reply = { ok: false, error: String(error && error.message || error) }; }
+  port.postMessage(reply);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+});
+`;
+
+class SyncImageDecoder {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag: Int32Array;
+
+  constructor() {
+    let sharpPath: string;
+    try {
+      sharpPath = createRequire(import.meta.url).resolve('sharp');
+    } catch {
+      throw new DatasetError('the image library sharp is not installed; run `npm install` in the Tensorweave folder');
+    }
+    const channel = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    this.flag = new Int32Array(signal);
+    this.port = channel.port1;
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sharpPath, port: channel.port2, signal }, transferList: [channel.port2] });
+    // Decoding never keeps the process alive on its own.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  request(request: DecodeRequest): Extract<DecodeReply, { ok: true }>['results'] {
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(request);
+    for (;;) {
+      Atomics.wait(this.flag, 0, 0, 1000);
+      const received = receiveMessageOnPort(this.port);
+      if (received) {
+        const reply = received.message as DecodeReply;
+        if (!reply.ok) throw new DatasetError(`image decoding failed: ${reply.error}`);
+        return reply.results;
+      }
+      if (this.worker.threadId < 0) throw new DatasetError('the image decoding thread stopped unexpectedly');
+    }
+  }
+}
+
+let decoder: SyncImageDecoder | undefined;
+
+function imageDecoder(): SyncImageDecoder {
+  decoder ??= new SyncImageDecoder();
+  return decoder;
+}
+
+// ---------------------------------------------------------------------------
+
+/** Image files of a folder, sorted by name (the reference's make_dataset order). */
+function listImages(folder: string, what: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(folder).isDirectory()) throw new DatasetError(`is not a folder; ${what}`, folder);
+    entries = readdirSync(folder);
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    throw new DatasetError(`folder does not exist or cannot be read (${(error as Error).message}); ${what}`, folder);
+  }
+  const images = entries.filter((name) => IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
+  if (images.length === 0) {
+    throw new DatasetError(`folder holds no images (${[...IMAGE_EXTENSIONS].join(', ')}); ${what}`, folder);
+  }
+  return images.map((name) => path.join(folder, name));
+}
+
+/** Reads every file's header once, so an unreadable or mismatched image is reported before training starts. */
+function checkImages(files: string[], check?: (file: string, width: number, height: number) => string | null): void {
+  const metas = imageDecoder().request({ op: 'meta', files });
+  metas.forEach((meta, i) => {
+    if ('error' in meta) throw new DatasetError(`cannot be read as an image (${meta.error}); replace or remove the file`, files[i]);
+    if ('width' in meta && check) {
+      const why = check(files[i], meta.width, meta.height);
+      if (why) throw new DatasetError(why, files[i]);
+    }
+  });
+}
+
+function firstExisting(candidates: string[]): string | undefined {
+  return candidates.find((c) => existsSync(c));
+}
+
+/** Decoded samples by key, oldest dropped first: small datasets decode each file once. */
+class DecodeCache {
+  private readonly entries = new Map<string, Float32Array>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, decode: () => Float32Array): Float32Array {
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    const value = decode();
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+}
+
+function decodeToSigned(file: string, size: number, crop?: 'left' | 'right'): Float32Array {
+  const [result] = imageDecoder().request({ op: 'decode', files: [file], size, crop });
+  if ('error' in result) throw new DatasetError(`cannot be decoded (${result.error}); replace or remove the file`, file);
+  const bytes = (result as { data: Uint8Array }).data;
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i] / 255) * 2 - 1;
+  return out;
+}
+
+/** Mirrors an H×W×3 image left to right (the reference's random flip), in place. */
+function flipHorizontally(image: Float32Array, size: number): Float32Array {
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size / 2; col++) {
+      const a = (row * size + col) * 3;
+      const b = (row * size + size - 1 - col) * 3;
+      for (let c = 0; c < 3; c++) {
+        const t = image[a + c];
+        image[a + c] = image[b + c];
+        image[b + c] = t;
+      }
+    }
+  }
+  return image;
+}
+
+const commonParams = {
+  path: p.string({ default: '', allowEmpty: true, doc: 'The dataset folder (its layout is described above).' }),
+  imageSize: p.int({ default: 64, min: 8, max: 2048, doc: 'Images are resized (bicubic) to imageSize × imageSize.' }),
+  flip: p.bool({ default: true, doc: 'Mirror training images left to right for half the samples (the reference\'s default augmentation).' }),
+  cacheSize: p.int({ default: 2048, min: 0, max: 1_000_000, doc: 'Decoded samples kept in memory, so small datasets decode each file once.' }),
+};
+
+const imageField = (S: number): ValueType => ({ kind: 'image', shape: ['N', S, S, 3], dtype: 'float32' });
+
+function requirePath(root: string, dataset: string): void {
+  if (!root) throw new DatasetError(`set path to the dataset folder (dataset '${dataset}')`, 'path');
+}
+
+/** A per-sample coin from (seed, split, index), so a flip is part of what a sample is. */
+function flipFor(rng: Rng, index: number, enabled: boolean): boolean {
+  return enabled && rng.fork(index).next() < 0.5;
+}
+
+// ---------------------------------------------------------------------------
+
+const pix2pixParams = {
+  ...commonParams,
+  direction: p.enum({ options: ['AtoB', 'BtoA'], default: 'AtoB', doc: "Which half is the input A: the left ('AtoB', the reference's default) or the right." }),
+};
+
+export type Pix2pixFolderParams = ParamValues<typeof pix2pixParams>;
+
+export function openPix2pixFolder(params: Pix2pixFolderParams, options: { seed: number; split: Split }): DatasetSource {
+  requirePath(params.path, 'folder.pix2pix');
+  const root = params.path;
+  if (!existsSync(root)) throw new DatasetError('folder does not exist; point path at a folder with train/ (and val/) of A|B images', root);
+  const trainDir = firstExisting([path.join(root, 'train')]) ?? root;
+  // Validation falls back to the training images so a folder without val/ still trains (previews then show training pairs).
+  const folder = options.split === 'train' ? trainDir : (firstExisting([path.join(root, 'val'), path.join(root, 'test')]) ?? trainDir);
+  const files = listImages(folder, 'pix2pix datasets hold A|B pairs side by side, one pair per image file');
+  checkImages(files, (_, width) =>
+    width % 2 !== 0 || width < 2
+      ? `is ${width} pixels wide, which cannot be split into equal A and B halves: each file must be an A|B pair side by side`
+      : null,
+  );
+  const S = params.imageSize;
+  const cache = new DecodeCache(params.cacheSize);
+  const flipRng = new Rng(options.seed).fork('folder-flip').fork(options.split);
+  const [aSide, bSide]: ['left' | 'right', 'left' | 'right'] = params.direction === 'AtoB' ? ['left', 'right'] : ['right', 'left'];
+  return {
+    size: files.length,
+    sample(index: number): Sample {
+      if (!Number.isInteger(index) || index < 0 || index >= files.length) {
+        throw new DatasetError(`sample index ${index} is out of range (0..${files.length - 1})`, folder);
+      }
+      const file = files[index];
+      const flip = flipFor(flipRng, index, params.flip && options.split === 'train');
+      const decode = (side: 'left' | 'right') => {
+        const image = cache.get(`${file}:${side}`, () => decodeToSigned(file, S, side));
+        return flip ? flipHorizontally(image.slice(), S) : image;
+      };
+      return {
+        A: { data: decode(aSide), shape: [S, S, 3], dtype: 'float32' },
+        B: { data: decode(bSide), shape: [S, S, 3], dtype: 'float32' },
+      };
+    },
+  };
+}
+
+export const pix2pixFolderDataset = defineDataset({
+  type: 'folder.pix2pix',
+  title: 'Image pairs folder (pix2pix format)',
+  doc:
+    "Your own paired images in pix2pix's aligned format: each file is one A|B pair side by side (as the reference's " +
+    'combine_A_and_B.py writes them), in path/train/ for training and path/val/ (or test/) for validation — without ' +
+    'either, path itself is the training folder and validation reuses it. PNG, JPEG, WebP, TIFF, GIF or AVIF; each ' +
+    'half is resized to imageSize × imageSize (bicubic) and scaled to −1..1; training pairs are mirrored for half the ' +
+    'samples. Empty or missing folders, unreadable files and files whose width cannot be halved are reported by name.',
+  params: pix2pixParams,
+  fields: (params) => ({ A: imageField(params.imageSize), B: imageField(params.imageSize) }),
+  open: openPix2pixFolder,
+});
+
+// ---------------------------------------------------------------------------
+
+export type CycleganFolderParams = ParamValues<typeof commonParams>;
+
+export function openCycleganFolder(params: CycleganFolderParams, options: { seed: number; split: Split }): DatasetSource {
+  requirePath(params.path, 'folder.cyclegan');
+  const root = params.path;
+  if (!existsSync(root)) throw new DatasetError('folder does not exist; point path at a folder with trainA/ and trainB/', root);
+  const domainFolder = (domain: 'A' | 'B') => {
+    const train = path.join(root, `train${domain}`);
+    if (options.split === 'train') return train;
+    return firstExisting([path.join(root, `test${domain}`), path.join(root, `val${domain}`)]) ?? train;
+  };
+  const folderA = domainFolder('A');
+  const folderB = domainFolder('B');
+  const hint = 'CycleGAN datasets hold domain A images in trainA/ and domain B images in trainB/ (testA/ and testB/ for validation)';
+  const filesA = listImages(folderA, hint);
+  const filesB = listImages(folderB, hint);
+  checkImages(filesA);
+  checkImages(filesB);
+  const S = params.imageSize;
+  const cache = new DecodeCache(params.cacheSize);
+  const splitRng = new Rng(options.seed).fork('cyclegan-folder').fork(options.split);
+  const pickB = splitRng.fork('pick-B');
+  const flipA = splitRng.fork('flip-A');
+  const flipB = splitRng.fork('flip-B');
+  const augment = params.flip && options.split === 'train';
+  // As the reference's UnalignedDataset: an epoch covers the larger domain, A in order, B drawn at random.
+  const size = Math.max(filesA.length, filesB.length);
+  return {
+    size,
+    sample(index: number): Sample {
+      if (!Number.isInteger(index) || index < 0 || index >= size) throw new DatasetError(`sample index ${index} is out of range (0..${size - 1})`, root);
+      const fileA = filesA[index % filesA.length];
+      const fileB = filesB[pickB.fork(index).int(filesB.length)];
+      const load = (file: string, flip: boolean) => {
+        const image = cache.get(file, () => decodeToSigned(file, S));
+        return flip ? flipHorizontally(image.slice(), S) : image;
+      };
+      return {
+        A: { data: load(fileA, flipFor(flipA, index, augment)), shape: [S, S, 3], dtype: 'float32' },
+        B: { data: load(fileB, flipFor(flipB, index, augment)), shape: [S, S, 3], dtype: 'float32' },
+      };
+    },
+  };
+}
+
+export const cycleganFolderDataset = defineDataset({
+  type: 'folder.cyclegan',
+  title: 'Two image folders (CycleGAN format)',
+  doc:
+    "Your own unpaired images in CycleGAN's unaligned format: domain A in path/trainA/, domain B in path/trainB/, " +
+    'validation from testA/ and testB/ (or valA/ and valB/; without them, the training folders). An epoch covers the ' +
+    'larger domain: A in order, B drawn at random, as the reference does. Images are resized to imageSize × imageSize ' +
+    '(bicubic), scaled to −1..1 and mirrored for half the training samples. Missing or empty folders and unreadable ' +
+    'files are reported by name.',
+  params: commonParams,
+  fields: (params) => ({ A: imageField(params.imageSize), B: imageField(params.imageSize) }),
+  open: openCycleganFolder,
+});
