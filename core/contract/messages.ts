@@ -23,6 +23,12 @@ export const trainSettingsSchema = z
     logEvery: z.number().int().min(1).optional(),
     previewEvery: z.number().int().min(0).optional(),
     checkpointEvery: z.number().int().min(0).optional(),
+    /**
+     * Compute the graph's metrics (box/mask AP for instance segmentation) on the
+     * validation split every N steps and at the end; 0 never. Default: with
+     * every checkpoint. Graphs without evaluable nodes have no metrics.
+     */
+    evalEvery: z.number().int().min(0).optional(),
     /** A run folder to continue from its latest checkpoint. */
     resume: z.string().optional(),
     /** Name for the run folder; generated from the time when absent. */
@@ -107,6 +113,17 @@ export const trainerEventSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('checkpoint'), step: z.number().int(), path: z.string() }).strict(),
+  z
+    .object({
+      type: z.literal('metrics'),
+      step: z.number().int(),
+      split: z.enum(['train', 'val']),
+      /** Metric values by name, e.g. 'segm/AP50'; metrics with nothing to measure are left out. */
+      metrics: finiteRecord,
+      /** Time the evaluation took. */
+      seconds: z.number(),
+    })
+    .strict(),
   z.object({ type: z.literal('paused'), step: z.number().int() }).strict(),
   z.object({ type: z.literal('resumed'), step: z.number().int() }).strict(),
   z

@@ -37,8 +37,9 @@ const MAX_PANELS = 6;
 const GAP = 2;
 
 /**
- * What to show: the spatial dataset fields the network reads, then for each
- * loss the prediction it compares and its target, in that order.
+ * What to show: the spatial dataset fields the network reads, the class or
+ * image outputs nobody consumes (a detector's final instances: what the graph
+ * is for), then for each loss the prediction it compares and its target.
  */
 export function selectPreviewPorts(program: Program): PreviewPort[] {
   const graph = program.graph;
@@ -57,6 +58,14 @@ export function selectPreviewPorts(program: Program): PreviewPort[] {
   for (const edge of graph.edges) {
     if (datasetNodes.has(edge.from.node) && !lossNodes.has(edge.to.node)) {
       add({ nodeId: edge.from.node, port: edge.from.port, title: `input: ${edge.from.port}`, role: 'input' });
+    }
+  }
+  const consumed = new Set(graph.edges.map((e) => `${e.from.node}.${e.from.port}`));
+  for (const node of graph.nodes) {
+    if (lossNodes.has(node.id) || datasetNodes.has(node.id)) continue;
+    for (const [port, type] of Object.entries(program.nodes.get(node.id)?.outputTypes ?? {})) {
+      if (consumed.has(`${node.id}.${port}`) || (type.kind !== 'labels' && type.kind !== 'image')) continue;
+      add({ nodeId: node.id, port, title: `${node.id}.${port}`, role: 'prediction' });
     }
   }
   for (const lossId of lossNodes) {
@@ -94,6 +103,8 @@ export function renderStrip(tensor: tf.Tensor): { width: number; height: number;
   const [n, h, w] = tensor.shape as number[];
   const channels = tensor.rank === 4 ? (tensor.shape[3] as number) : 1;
   const count = Math.min(n, MAX_SAMPLES);
+  // A detector's per-RoI outputs can be empty at inference.
+  if (count === 0 || h === 0 || w === 0) return undefined;
   const data = tensor.dataSync();
   const asClasses = tensor.dtype === 'int32' || channels > 3 || channels === 2;
   let lo = Infinity;

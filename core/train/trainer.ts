@@ -15,6 +15,7 @@ import { NodeRunError } from '../compile/executor';
 import { NonFiniteLossError, TrainingSession, type StepResult } from './session';
 import { datasetFieldsUsed } from './dataset-node';
 import { renderPreviews, selectPreviewPorts, type PreviewPort } from './preview';
+import { findEvaluators, type GraphEvaluator } from '../metrics';
 import { checkpointName, latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { batchIndices, makeBatch, openDataset } from '../data/batch';
@@ -38,7 +39,7 @@ export interface RunRecord {
   seed: number;
   backend: string;
   backendReason: string;
-  settings: { steps: number; batchSize: number; logEvery: number; previewEvery: number; checkpointEvery: number };
+  settings: { steps: number; batchSize: number; logEvery: number; previewEvery: number; checkpointEvery: number; evalEvery?: number };
   startedAt: string;
   updatedAt: string;
   status: 'running' | 'completed' | 'stopped' | 'failed';
@@ -120,6 +121,8 @@ export class Trainer {
       const logEvery = settings.logEvery ?? previous?.settings.logEvery ?? graph.training.logEvery;
       const previewEvery = settings.previewEvery ?? previous?.settings.previewEvery ?? graph.training.previewEvery;
       const checkpointEvery = settings.checkpointEvery ?? previous?.settings.checkpointEvery ?? graph.training.checkpointEvery;
+      // Metrics come with every checkpoint unless asked otherwise, and always at the end.
+      const evalEvery = settings.evalEvery ?? previous?.settings.evalEvery ?? (checkpointEvery > 0 ? checkpointEvery : steps);
 
       const backend = await this.chooseBackend(settings.backend);
       this.emit({ type: 'backend', name: backend.name, reason: backend.reason });
@@ -142,13 +145,19 @@ export class Trainer {
       const fields = datasetFieldsUsed(graph);
       const previewPorts = previewEvery > 0 ? selectPreviewPorts(session.program) : [];
       const previewSource = previewPorts.length > 0 ? this.openSource(graph, seed, 'val') : undefined;
+      const evaluators = evalEvery > 0 ? findEvaluators(session.program) : [];
+      const evalSource = evaluators.length > 0 ? (previewSource ?? this.openSource(graph, seed, 'val')) : undefined;
 
       const hash = graphHash(graph);
       if (!runDir) runDir = await createRunDir(settings.outDir, settings.runName);
       await fs.mkdir(runDir, { recursive: true });
       if (!checkpoint) await fs.writeFile(path.join(runDir, 'graph.json'), serializeGraph(graph));
       const eventsPath = path.join(runDir, 'events.jsonl');
-      if (checkpoint) await truncateEventsAfter(eventsPath, startStep);
+      const metricsPath = path.join(runDir, 'metrics.jsonl');
+      if (checkpoint) {
+        await truncateEventsAfter(eventsPath, startStep);
+        await truncateEventsAfter(metricsPath, startStep);
+      }
       const now = new Date().toISOString();
       record = {
         format: 'tensorweave.run',
@@ -159,7 +168,7 @@ export class Trainer {
         seed,
         backend: backend.name,
         backendReason: backend.reason,
-        settings: { steps, batchSize, logEvery, previewEvery, checkpointEvery },
+        settings: { steps, batchSize, logEvery, previewEvery, checkpointEvery, evalEvery },
         startedAt: previous?.startedAt ?? now,
         updatedAt: now,
         status: 'running',
@@ -207,6 +216,12 @@ export class Trainer {
           }
           if (previewSource && (done % previewEvery === 0 || done === steps)) {
             await this.preview(runDir, session, previewPorts, previewSource, fields, done, seed, batchSize);
+          }
+          if (evalSource && (done % evalEvery === 0 || done === steps)) {
+            const started = performance.now();
+            await this.evaluate(metricsPath, evaluators, evalSource, fields, done, seed, batchSize);
+            // Evaluation time is not training time: keep it out of steps/s.
+            windowStart += performance.now() - started;
           }
           if (checkpointEvery > 0 && done % checkpointEvery === 0 && done !== steps) {
             await this.checkpoint(runDir, record, done, session);
@@ -316,6 +331,27 @@ export class Trainer {
       step,
       images: panels.map((p) => ({ nodeId: p.nodeId, port: p.port, title: p.title, width: p.width, height: p.height, pngBase64: p.png.toString('base64') })),
     });
+  }
+
+  /** Computes every evaluator's metrics on the validation split, appends them to metrics.jsonl and emits them. */
+  private async evaluate(
+    metricsPath: string,
+    evaluators: readonly GraphEvaluator[],
+    source: DatasetSource,
+    fields: string[],
+    step: number,
+    seed: number,
+    batchSize: number,
+  ): Promise<void> {
+    const started = performance.now();
+    const metrics: Record<string, number> = {};
+    const maxImages = Number.isFinite(source.size) ? source.size : 256;
+    for (const evaluator of evaluators) Object.assign(metrics, evaluator.evaluate(source, { fields, batchSize, seed, step, maxImages }));
+    // A metric with nothing to measure (no ground truth of any class) is NaN: it is left out rather than logged as a number.
+    const finite = Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
+    const seconds = (performance.now() - started) / 1000;
+    await fs.appendFile(metricsPath, `${JSON.stringify({ step, time: Date.now() / 1000, split: 'val', metrics: finite, seconds })}\n`);
+    this.emit({ type: 'metrics', step, split: 'val', metrics: finite, seconds });
   }
 
   private async checkpoint(runDir: string, record: RunRecord, step: number, session: TrainingSession): Promise<void> {
