@@ -7,6 +7,7 @@ import { pairedShapesDataset } from './paired';
 import { unpairedShapesDataset } from './unpaired';
 import { labelledShapesDataset } from './labelled';
 import { cycleganFolderDataset, pix2pixFolderDataset } from './folders';
+import { cocoDataset } from './coco';
 
 export const datasetRegistry = {
   shapes: shapesDataset,
@@ -15,6 +16,7 @@ export const datasetRegistry = {
   'shapes.labelled': labelledShapesDataset,
   'folder.pix2pix': pix2pixFolderDataset,
   'folder.cyclegan': cycleganFolderDataset,
+  coco: cocoDataset,
 } satisfies Record<string, AnyDatasetDefinition>;
 
 export type DatasetRegistry = Readonly<Record<string, AnyDatasetDefinition>>;
