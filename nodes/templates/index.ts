@@ -8,6 +8,10 @@ import type { GraphDocument } from '../../core/graph/schema';
 import { shapeClassifier } from './classifier';
 import { edgesToImage } from './edges-to-image';
 import { segmentationUnet } from './segmentation-unet';
+import { cgan } from './cgan';
+import { pix2pix } from './pix2pix';
+import { cyclegan } from './cyclegan';
+import { perceptual } from './perceptual';
 import { maskRcnn } from './mask-rcnn';
 
 export interface TemplateInfo {
@@ -22,7 +26,7 @@ export interface TemplateInfo {
   build(): GraphDocument;
 }
 
-export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn];
+export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn, cgan, pix2pix, cyclegan, perceptual];
 
 export function findTemplate(id: string): TemplateInfo | undefined {
   return templates.find((t) => t.id === id);
