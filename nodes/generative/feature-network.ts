@@ -83,8 +83,7 @@ interface KerasConfig {
 interface ModelFile {
   /** The topology in tfjs's camelCase form. */
   topology: KerasConfig;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  weightData: ArrayBuffer;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
 function toCamelCase(identifier: string): string {
@@ -128,10 +127,14 @@ function readModelFile(file: string): ModelFile {
     throw new FeatureSourceError(`'${file}' has no modelTopology: it is not a TensorFlow.js layers model (a graph model from the converter cannot be used)`);
   }
   if (topology.model_config) topology = topology.model_config as Record<string, unknown>;
-  const converted = pythonicToTs(topology) as KerasConfig;
+  return { topology: pythonicToTs(topology) as KerasConfig, weightsManifest: json.weightsManifest ?? [] };
+}
+
+/** The weight shards listed in model.json, read only when the network is built (the shape rule needs the topology alone). */
+function readModelWeights(model: ModelFile, file: string): { weightSpecs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
-  for (const group of json.weightsManifest ?? []) {
+  for (const group of model.weightsManifest) {
     for (const shard of group.paths) {
       const shardPath = path.resolve(path.dirname(file), shard);
       try {
@@ -144,7 +147,7 @@ function readModelFile(file: string): ModelFile {
   }
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  return { topology: converted, weightSpecs, weightData };
+  return { weightSpecs, weightData };
 }
 
 type FromConfig = (cls: unknown, config: unknown, customObjects?: unknown, fastWeightInit?: boolean) => unknown;
@@ -222,8 +225,14 @@ function fileLayerShapes(model: ModelFile, file: string, h: number, w: number, c
       });
       inputShape = inputs.length === 1 ? inputs[0] : inputs;
     }
-    const instance = deserialize(layer.config, true) as { computeOutputShape(shape: unknown): (number | null)[] };
-    const out = instance.computeOutputShape(inputShape);
+    let out: (number | null)[];
+    try {
+      const instance = deserialize(layer.config, true) as { computeOutputShape(shape: unknown): (number | null)[] };
+      out = instance.computeOutputShape(inputShape);
+    } catch (error) {
+      if (error instanceof FeatureSourceError) throw error;
+      throw new FeatureSourceError(`'${file}': layer '${layer.name}' (${layer.className}) cannot take its input: ${(error as Error).message}`);
+    }
     shapes.set(layer.name, out);
     previous = out;
   }
@@ -258,9 +267,10 @@ function acquireModel(file: string): { key: string; model: tfl.LayersModel } {
     return { key, model: cached.model };
   }
   const artifacts = readModelFile(file);
+  const { weightSpecs, weightData } = readModelWeights(artifacts, file);
   const model = deserialize(artifacts.topology, true) as tfl.LayersModel;
   if (!(model instanceof tfl.LayersModel)) throw new FeatureSourceError(`'${file}' describes a ${artifacts.topology.className}, not a model`);
-  const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+  const weights = tf.io.decodeWeights(weightData, weightSpecs);
   try {
     model.loadWeights(weights, true);
   } catch (error) {
