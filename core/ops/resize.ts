@@ -1,31 +1,60 @@
 /**
  * Differentiable resizing with PyTorch's F.interpolate semantics.
  *
- * Bilinear resizing is a linear map per axis, y = A_h · x · A_wᵀ, so it runs
- * as two batched matMuls with PyTorch's interpolation matrices. tfjs's own
- * resizeBilinear cannot be used for training: its gradient ignores
- * halfPixelCenters (PyTorch's align_corners=False mapping) and the cpu
- * gradient swaps H and W. MatMul's gradient is the exact transpose.
+ * Bilinear resizing is separable linear interpolation: along each axis every
+ * output row blends two input rows with fixed weights. Two exact ways run it:
+ * - 'kernel': tf.image.resizeBilinear (halfPixelCenters for
+ *   align_corners=False), whose forward sampling is PyTorch's. Its stock
+ *   gradients are wrong (they ignore halfPixelCenters, and cpu's swaps H and
+ *   W), so this is used only where the backend's ResizeBilinearGrad is our
+ *   exact one (cpu and wasm, core/backend/kernels/resize-grad.ts). Fastest.
+ * - 'gather': two gathers and a weighted sum per axis, a few passes over the
+ *   output; its gradient (gather's is UnsortedSegmentSum, times the same
+ *   weights) is the exact transpose on every backend.
+ * - 'matmul', the dense interpolation matrices (y = A_h · x · A_wᵀ), remains
+ *   for matrices made by hand; it costs O(in·out) per row instead of O(out).
  */
 import { tf } from '../tf';
 import { pair, type Pair } from './shape';
+import { resizeBilinearGradKernel } from '../backend/kernels/resize-grad';
 
 /**
- * The [outSize × inSize] row-major matrix of 1-D linear interpolation, as
- * PyTorch computes source positions: with align_corners=False,
+ * 1-D linear interpolation from `inSize` to `outSize` samples, as PyTorch
+ * computes source positions: with align_corners=False,
  * src = (dst + ½)·in/out − ½ clamped at 0; with True, src = dst·(in−1)/(out−1).
- * Each row has at most two non-zeros summing to 1.
+ * Output `dst` is (1 − frac[dst])·x[lo[dst]] + frac[dst]·x[hi[dst]].
  */
-export function interpolationMatrix(inSize: number, outSize: number, alignCorners: boolean): Float32Array {
-  const m = new Float32Array(outSize * inSize);
+export interface InterpolationTaps {
+  inSize: number;
+  lo: Int32Array;
+  hi: Int32Array;
+  frac: Float32Array;
+}
+
+export function interpolationTaps(inSize: number, outSize: number, alignCorners: boolean): InterpolationTaps {
+  const lo = new Int32Array(outSize);
+  const hi = new Int32Array(outSize);
+  const frac = new Float32Array(outSize);
   const scale = alignCorners ? (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0) : inSize / outSize;
   for (let dst = 0; dst < outSize; dst++) {
     const src = alignCorners ? dst * scale : Math.max((dst + 0.5) * scale - 0.5, 0);
-    const lo = Math.min(Math.floor(src), inSize - 1);
-    const hi = lo < inSize - 1 ? lo + 1 : lo;
-    const frac = src - lo;
-    m[dst * inSize + lo] += 1 - frac;
-    m[dst * inSize + hi] += frac;
+    lo[dst] = Math.min(Math.floor(src), inSize - 1);
+    hi[dst] = lo[dst] < inSize - 1 ? lo[dst] + 1 : lo[dst];
+    frac[dst] = src - lo[dst];
+  }
+  return { inSize, lo, hi, frac };
+}
+
+/**
+ * The same map as an [outSize × inSize] row-major matrix; each row has at
+ * most two non-zeros summing to 1.
+ */
+export function interpolationMatrix(inSize: number, outSize: number, alignCorners: boolean): Float32Array {
+  const { lo, hi, frac } = interpolationTaps(inSize, outSize, alignCorners);
+  const m = new Float32Array(outSize * inSize);
+  for (let dst = 0; dst < outSize; dst++) {
+    m[dst * inSize + lo[dst]] += 1 - frac[dst];
+    m[dst * inSize + hi[dst]] += frac[dst];
   }
   return m;
 }
@@ -35,9 +64,22 @@ export interface InterpolationMatrices {
   rows: tf.Tensor2D;
   /** [outW, W] */
   cols: tf.Tensor2D;
+  /**
+   * How the matrices were made; without it (hand-made matrices)
+   * bilinearResizeWith multiplies by the dense matrices.
+   */
+  mapping?: { alignCorners: boolean; rows: InterpolationTaps; cols: InterpolationTaps };
 }
 
-/** Both axes' matrices as tensors; create them once per layer and reuse them every step. */
+export type BilinearMethod = 'kernel' | 'gather' | 'matmul';
+
+/** 'kernel' where the active backend differentiates resizeBilinear exactly, else 'gather'. */
+export function defaultBilinearMethod(): Exclude<BilinearMethod, 'matmul'> {
+  const gradient = tf.getKernel('ResizeBilinearGrad', tf.getBackend());
+  return gradient?.kernelFunc === resizeBilinearGradKernel ? 'kernel' : 'gather';
+}
+
+/** Both axes' maps; create them once per layer and reuse them every step. */
 export function interpolationMatrices(
   inSize: readonly [number, number],
   outSize: readonly [number, number],
@@ -46,11 +88,66 @@ export function interpolationMatrices(
   return {
     rows: tf.tensor2d(interpolationMatrix(inSize[0], outSize[0], alignCorners), [outSize[0], inSize[0]]),
     cols: tf.tensor2d(interpolationMatrix(inSize[1], outSize[1], alignCorners), [outSize[1], inSize[1]]),
+    mapping: {
+      alignCorners,
+      rows: interpolationTaps(inSize[0], outSize[0], alignCorners),
+      cols: interpolationTaps(inSize[1], outSize[1], alignCorners),
+    },
   };
 }
 
-/** Applies precomputed matrices to an N×H×W×C map. */
-export function bilinearResizeWith(x: tf.Tensor4D, matrices: InterpolationMatrices): tf.Tensor4D {
+function isIdentity(taps: InterpolationTaps): boolean {
+  return taps.lo.length === taps.inSize && taps.lo.every((source, dst) => source === dst && taps.frac[dst] === 0);
+}
+
+/**
+ * Interpolates axis 1 of x [outer, inSize, inner]. Rows are gathered from
+ * x viewed as [outer·inSize, inner] so that the gather is along axis 0, where
+ * its gradient needs no transposes.
+ */
+function interpolateAxis(x: tf.Tensor3D, taps: InterpolationTaps): tf.Tensor3D {
+  const [outer, inSize, inner] = x.shape;
+  const outSize = taps.lo.length;
+  const loRows = new Int32Array(outer * outSize);
+  const hiRows = new Int32Array(outer * outSize);
+  for (let o = 0; o < outer; o++) {
+    for (let dst = 0; dst < outSize; dst++) {
+      loRows[o * outSize + dst] = o * inSize + taps.lo[dst];
+      hiRows[o * outSize + dst] = o * inSize + taps.hi[dst];
+    }
+  }
+  const rows = tf.reshape(x, [outer * inSize, inner]);
+  const lo = tf.reshape(tf.gather(rows, tf.tensor1d(loRows, 'int32')), [outer, outSize, inner]);
+  const hi = tf.reshape(tf.gather(rows, tf.tensor1d(hiRows, 'int32')), [outer, outSize, inner]);
+  const hiWeight = tf.tensor2d(taps.frac, [outSize, 1]);
+  const loWeight = tf.tensor2d(taps.frac.map((f) => 1 - f), [outSize, 1]);
+  return tf.add(tf.mul(lo, loWeight), tf.mul(hi, hiWeight));
+}
+
+function resizeWithTaps(x: tf.Tensor4D, rows: InterpolationTaps, cols: InterpolationTaps): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const outH = rows.lo.length;
+  const outW = cols.lo.length;
+  return tf.tidy(() => {
+    let y: tf.Tensor = x;
+    if (!isIdentity(cols)) y = interpolateAxis(tf.reshape(y, [n * h, w, c]), cols);
+    if (!isIdentity(rows)) y = interpolateAxis(tf.reshape(y, [n, h, outW * c]), rows);
+    return tf.reshape(y, [n, outH, outW, c]);
+  });
+}
+
+/**
+ * Applies precomputed maps to an N×H×W×C map. `method` is for tests and
+ * benchmarks; every method gives the same values and gradients up to rounding.
+ */
+export function bilinearResizeWith(x: tf.Tensor4D, matrices: InterpolationMatrices, method?: BilinearMethod): tf.Tensor4D {
+  const { mapping } = matrices;
+  const chosen = mapping ? (method ?? defaultBilinearMethod()) : 'matmul';
+  if (chosen === 'kernel' && mapping) {
+    const size: [number, number] = [matrices.rows.shape[0], matrices.cols.shape[0]];
+    return tf.image.resizeBilinear(x, size, mapping.alignCorners, !mapping.alignCorners);
+  }
+  if (chosen === 'gather' && mapping) return resizeWithTaps(x, mapping.rows, mapping.cols);
   const [n, h, w, c] = x.shape;
   const outH = matrices.rows.shape[0];
   const outW = matrices.cols.shape[0];
@@ -60,9 +157,15 @@ export function bilinearResizeWith(x: tf.Tensor4D, matrices: InterpolationMatric
   return tf.reshape(alongW, [n, outH, outW, c]);
 }
 
-/** F.interpolate(mode='bilinear') to `size` [outH, outW]; builds the matrices on every call. */
-export function bilinearResize(x: tf.Tensor4D, size: readonly [number, number], alignCorners = false): tf.Tensor4D {
-  return tf.tidy(() => bilinearResizeWith(x, interpolationMatrices([x.shape[1], x.shape[2]], size, alignCorners)));
+/** F.interpolate(mode='bilinear') to `size` [outH, outW]; `method` as for bilinearResizeWith, without 'matmul'. */
+export function bilinearResize(
+  x: tf.Tensor4D,
+  size: readonly [number, number],
+  alignCorners = false,
+  method: Exclude<BilinearMethod, 'matmul'> = defaultBilinearMethod(),
+): tf.Tensor4D {
+  if (method === 'kernel') return tf.image.resizeBilinear(x, [size[0], size[1]], alignCorners, !alignCorners);
+  return resizeWithTaps(x, interpolationTaps(x.shape[1], size[0], alignCorners), interpolationTaps(x.shape[2], size[1], alignCorners));
 }
 
 /**

@@ -10,6 +10,11 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../../tf';
 import { makeConv2DBackpropFilterKernel } from './conv2d-backprop-filter';
+import { makeConv2DBackpropInputKernel } from './conv2d-backprop-input';
+import { sharedDataIdentityKernel } from './identity';
+import { makeTransposingBatchMatMulKernel } from './batch-mat-mul';
+import { gatherRowsKernel } from './gather';
+import { makeConv2DKernel } from './conv2d';
 import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpropInputKernel } from './depthwise-conv2d-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
@@ -25,6 +30,21 @@ interface FastKernel {
 const FAST_KERNELS: readonly FastKernel[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: makeConv2DBackpropFilterKernel('cpu'), why: 'stock kernel is ~60x slower than the forward conv' },
   { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilterKernel('wasm'), why: 'missing on wasm' },
+  {
+    kernelName: 'Conv2D',
+    backendName: 'wasm',
+    kernelFunc: makeConv2DKernel('wasm', () => requireStockKernel('Conv2D', 'wasm').kernelFunc),
+    why: 'stock kernel repacks every new filter at ~18 ns per weight; large filters on small maps run faster as im2col + matmul',
+  },
+  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInputKernel('wasm'), why: 'stock kernel is a naive loop ~3x slower than the XNNPACK forward conv' },
+  {
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    kernelFunc: makeTransposingBatchMatMulKernel('wasm', () => requireStockKernel('BatchMatMul', 'wasm').kernelFunc),
+    why: 'stock kernel leaves XNNPACK for a 10-15x slower loop when an operand is transposed, as in every matMul gradient',
+  },
+  { kernelName: 'GatherV2', backendName: 'wasm', kernelFunc: gatherRowsKernel, why: 'stock kernel costs ~30 ns per element, 10x a copy' },
+  { kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedDataIdentityKernel, why: 'stock kernel copies every tensor the gradient tape saves' },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseConv2dNativeBackpropFilterKernel, why: 'missing on wasm' },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseConv2dNativeBackpropInputKernel, why: 'missing on wasm' },
   { kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumKernel, why: 'missing on wasm (gather has no gradient without it)' },
@@ -68,6 +88,14 @@ export function listFastKernels(): { kernelName: string; backendName: BackendNam
 /** The TensorFlow.js kernel that installFastKernels replaced, if it replaced one. */
 export function stockKernel(kernelName: string, backendName: BackendName): tf.KernelConfig | undefined {
   return replacedStockKernels.get(registryKey(kernelName, backendName));
+}
+
+function requireStockKernel(kernelName: string, backendName: BackendName): tf.KernelConfig {
+  const config = stockKernel(kernelName, backendName);
+  if (config == null) {
+    throw new Error(`The stock '${kernelName}' kernel for '${backendName}' was not recorded; installFastKernels() must run before our '${kernelName}' does.`);
+  }
+  return config;
 }
 
 /**

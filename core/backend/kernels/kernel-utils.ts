@@ -79,12 +79,40 @@ export function readValues(backend: tf.KernelBackend, info: TensorInfo): Float32
   throw new Error(`Expected numeric data for a tensor of dtype ${info.dtype} with shape [${info.shape.join(', ')}], got ${Object.prototype.toString.call(values)}.`);
 }
 
+/**
+ * Allocates a zero-filled tensor and lets `fill` write its values in place:
+ * on wasm directly into the heap (no JS copy, no second pass to hand it
+ * over), elsewhere into a JS array handed to the backend afterwards. `fill`
+ * must read its inputs (readValues) itself: allocating may grow the wasm heap,
+ * which detaches every view taken before.
+ */
+export function computeValues<T extends 'float32' | 'int32' | 'bool'>(
+  backend: tf.KernelBackend,
+  shape: number[],
+  dtype: T,
+  fill: (out: T extends 'float32' ? Float32Array : T extends 'int32' ? Int32Array : Uint8Array) => void,
+): TensorInfo {
+  type Out = Parameters<typeof fill>[0];
+  const size = shape.reduce((product, length) => product * length, 1);
+  if (hasHeapViews(backend)) {
+    const dataId = backend.write(null as unknown as tf.BackendValues, shape, dtype);
+    const info: TensorInfo = { dataId, shape, dtype };
+    const out = backend.typedArrayFromHeap(info) as Out;
+    out.fill(0);
+    fill(out);
+    return info;
+  }
+  const out = (dtype === 'float32' ? new Float32Array(size) : dtype === 'int32' ? new Int32Array(size) : new Uint8Array(size)) as Out;
+  fill(out);
+  return writeValues(backend, shape, dtype, out);
+}
+
 /** Hands freshly computed values to the backend as a new tensor (refCount 1, owned by the caller). */
 export function writeValues(
   backend: tf.KernelBackend,
   shape: number[],
-  dtype: 'float32' | 'int32',
-  values: Float32Array | Int32Array,
+  dtype: 'float32' | 'int32' | 'bool',
+  values: Float32Array | Int32Array | Uint8Array,
 ): TensorInfo {
   const dataId = backend.write(values, shape, dtype);
   return { dataId, shape, dtype };

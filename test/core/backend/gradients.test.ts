@@ -93,27 +93,34 @@ describe('gradients on wasm match cpu', () => {
 });
 
 describe('no leaks', () => {
-  it('repeated conv, depthwise and gather gradients leave tensor and backend memory unchanged', async () => {
+  it('repeated conv, transposed conv, matmul, depthwise and gather gradients leave tensor and backend memory unchanged', async () => {
     const backendState = () => ({ tensors: tf.memory().numTensors, dataIds: tf.backend().numDataIds() });
     for (const backendName of ['cpu', 'wasm'] as const) {
       await tf.setBackend(backendName);
       const x = tensorFrom(16, [2, 9, 9, 3]) as tf.Tensor4D;
       const w = tensorFrom(17, [4, 4, 3, 5]) as tf.Tensor4D;
       const dw = tensorFrom(18, [3, 3, 3, 2]) as tf.Tensor4D;
+      // A many-channel filter on a tiny map takes wasm's im2col + matmul path; its input gradient, the matmul one.
+      const small = tensorFrom(19, [2, 2, 2, 64]) as tf.Tensor4D;
+      const wide = tensorFrom(20, [3, 3, 64, 128]) as tf.Tensor4D;
       const step = () => {
-        const grads = tf.grads((a, b, c) =>
-          tf.add(
+        const grads = tf.grads((a, b, c, d, e) =>
+          tf.addN([
             tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, [[0, 0], [1, 2], [1, 0], [0, 0]]))),
-            tf.add(tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, 'same')), tf.sum(tf.gather(a, [1, 1, 0], 1))),
-          ),
-        )([x, w, dw]);
+            tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, 'same')),
+            tf.sum(tf.gather(a, [1, 1, 0], 1)),
+            tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, tf.transpose(b, [0, 1, 3, 2]) as tf.Tensor4D, [2, 18, 18, 5], 2, 'same'))),
+            tf.sum(tf.square(tf.conv2d(d as tf.Tensor4D, e as tf.Tensor4D, 1, 'same'))),
+            tf.sum(tf.matMul(tf.reshape(a, [18, 27]), tf.reshape(a, [18, 27]), true, false)),
+          ]),
+        )([x, w, dw, small, wide]);
         tf.dispose(grads);
       };
       step();
       const before = backendState();
       for (let i = 0; i < 3; i++) step();
       expect(backendState(), backendName).toEqual(before);
-      tf.dispose([x, w, dw]);
+      tf.dispose([x, w, dw, small, wide]);
     }
   });
 });

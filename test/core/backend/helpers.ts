@@ -40,3 +40,11 @@ export async function valuesOn(backendName: 'cpu' | 'wasm', compute: () => tf.Te
 export function runKernel(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor {
   return tf.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
 }
+
+/** Calls a kernel function directly (bypassing the registry) on the active backend and wraps its result as a tensor. */
+export function runKernelFunc(kernelFunc: tf.KernelFunc, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor {
+  const backend = tf.backend();
+  const out = kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
+  if (Array.isArray(out)) throw new Error(`expected one output, got ${out.length}`);
+  return tf.engine().makeTensorFromTensorInfo(out, backend);
+}

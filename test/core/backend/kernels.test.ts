@@ -184,3 +184,74 @@ describe('resize gradients are the exact adjoint of the forward resize', () => {
     });
   }
 });
+
+describe('BatchMatMul on wasm transposes operands explicitly', () => {
+  it('matches cpu for every transpose combination, with batch broadcasting', async () => {
+    const cases: { a: number[]; b: number[] }[] = [
+      { a: [5, 7], b: [7, 3] },
+      { a: [2, 5, 7], b: [7, 3] },
+      { a: [4, 1, 5, 7], b: [3, 7, 6] },
+    ];
+    let seed = 200;
+    for (const { a, b } of cases)
+      for (const transposeA of [false, true])
+        for (const transposeB of [false, true]) {
+          // Swap the stored layout so that the transposed product is defined.
+          const aShape = transposeA ? [...a.slice(0, -2), a[a.length - 1], a[a.length - 2]] : a;
+          const bShape = transposeB ? [...b.slice(0, -2), b[b.length - 1], b[b.length - 2]] : b;
+          const aValues = randomValues(seed++, sizeOf(aShape));
+          const bValues = randomValues(seed++, sizeOf(bShape));
+          const product = () => tf.matMul(tf.tensor(aValues, aShape), tf.tensor(bValues, bShape), transposeA, transposeB);
+          const expected = await valuesOn('cpu', product);
+          const actual = await valuesOn('wasm', product);
+          const label = JSON.stringify({ aShape, bShape, transposeA, transposeB });
+          expect(actual.shape, label).toEqual(expected.shape);
+          expectClose(actual.values, expected.values, 1e-5, label);
+        }
+  });
+});
+
+describe('GatherV2 on wasm copies rows', () => {
+  it('matches cpu along every axis, with batchDims, short and long rows, float32, int32 and bool', async () => {
+    const x = randomValues(300, 3 * 4 * 70);
+    const cases: { axis: number; batchDims: number; indices: number[][] | number[]; shape: number[] }[] = [
+      { axis: 0, batchDims: 0, indices: [2, 0, 2, 1], shape: [3, 4, 70] },
+      { axis: 1, batchDims: 0, indices: [[3, 0], [1, 1]], shape: [3, 4, 70] },
+      { axis: 2, batchDims: 0, indices: [69, 0, 5], shape: [3, 4, 70] },
+      { axis: 1, batchDims: 1, indices: [[0, 3], [2, 2], [1, 0]], shape: [3, 4, 70] },
+      { axis: 1, batchDims: 0, indices: [3, 0, 2], shape: [3, 4, 7, 10] },
+    ];
+    for (const { axis, batchDims, indices, shape } of cases)
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        const values = dtype === 'float32' ? x : Int32Array.from(x, (v) => (dtype === 'bool' ? Number(v > 0) : Math.round(v * 100)));
+        const gathered = () => tf.gather(tf.tensor(values, shape, dtype), tf.tensor(indices, undefined, 'int32'), axis, batchDims);
+        const label = JSON.stringify({ axis, batchDims, dtype, shape });
+        const expected = await valuesOn('cpu', gathered);
+        await tf.setBackend('wasm');
+        const result = tf.tidy(gathered);
+        expect(result.dtype, label).toBe(dtype);
+        expect(result.shape, label).toEqual(expected.shape);
+        expect(Array.from(result.dataSync()), label).toEqual(Array.from(expected.values));
+        result.dispose();
+      }
+  });
+
+  it('names an out-of-range index', async () => {
+    await tf.setBackend('wasm');
+    expect(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], 'int32'))).toThrow(/index 3 at position 1 is outside \[0, 2\]/);
+  });
+});
+
+describe('Identity on wasm shares the buffer', () => {
+  it('clones without copying, and each tensor keeps its values until the last one is disposed', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.backend().numDataIds();
+    const original = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const clone = tf.clone(original);
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    original.dispose();
+    expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
+    clone.dispose();
+    expect(tf.backend().numDataIds()).toBe(before);
+  });
+});

@@ -1,11 +1,23 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../../core/tf';
 import { Rng } from '../../../core/rng';
-import { bilinearResize, bilinearResizeWith, interpolationMatrices, interpolationMatrix, nearestUpsample } from '../../../core/ops/resize';
+import { selectBackend } from '../../../core/backend/select';
+import {
+  bilinearResize,
+  bilinearResizeWith,
+  defaultBilinearMethod,
+  interpolationMatrices,
+  interpolationMatrix,
+  interpolationTaps,
+  nearestUpsample,
+  type BilinearMethod,
+} from '../../../core/ops/resize';
 import { expectClose } from '../../nodes/harness';
 import { array4, dot, naiveBilinear, numericGradient } from './reference';
 
 beforeAll(async () => {
+  // Installs our kernels (the exact ResizeBilinearGrad among them) and leaves cpu active.
+  await selectBackend('wasm');
   await tf.setBackend('cpu');
 });
 
@@ -31,31 +43,77 @@ describe('interpolationMatrix', () => {
   });
 });
 
+describe('interpolationTaps', () => {
+  it('is the sparse form of interpolationMatrix', () => {
+    for (const [a, b, align] of [[2, 4, false], [5, 3, false], [3, 7, true], [4, 1, false], [1, 3, true], [6, 6, false]] as const) {
+      const { lo, hi, frac } = interpolationTaps(a, b, align);
+      const dense = new Float32Array(a * b);
+      for (let r = 0; r < b; r++) {
+        dense[r * a + lo[r]] += 1 - frac[r];
+        dense[r * a + hi[r]] += frac[r];
+      }
+      expect(Array.from(dense)).toEqual(Array.from(interpolationMatrix(a, b, align)));
+    }
+  });
+});
+
 describe('bilinearResize', () => {
-  it.each([
+  const sizes = [
     { h: 3, w: 5, outH: 6, outW: 10, align: false },
     { h: 4, w: 2, outH: 7, outW: 5, align: false },
     { h: 3, w: 5, outH: 6, outW: 10, align: true },
     { h: 5, w: 4, outH: 3, outW: 2, align: false },
-  ])('matches upsample_bilinear2d for %o', ({ h, w, outH, outW, align }) => {
-    const data = randomArray(2 * h * w * 3);
-    const y = bilinearResize(tf.tensor4d(data, [2, h, w, 3]), [outH, outW], align);
-    const expected = naiveBilinear(array4(data, [2, h, w, 3]), outH, outW, align);
-    expect(y.shape).toEqual(expected.shape);
-    expectClose(y.dataSync(), expected.data, 1e-5);
+    { h: 5, w: 4, outH: 3, outW: 9, align: true },
+    { h: 1, w: 3, outH: 2, outW: 1, align: true },
+  ];
+  const methods: BilinearMethod[] = ['kernel', 'gather', 'matmul'];
+
+  /** Every method, on both CPU backends; 'matmul' is what hand-made matrices (no mapping) get. */
+  function resize(x: tf.Tensor4D, outH: number, outW: number, align: boolean, method: BilinearMethod): tf.Tensor4D {
+    const { rows, cols, mapping } = interpolationMatrices([x.shape[1], x.shape[2]], [outH, outW], align);
+    const y = bilinearResizeWith(x, method === 'matmul' ? { rows, cols } : { rows, cols, mapping }, method);
+    if (method !== 'matmul') expect(Array.from(bilinearResize(x, [outH, outW], align, method).dataSync())).toEqual(Array.from(y.dataSync()));
+    return y;
+  }
+
+  it.each(['cpu', 'wasm'])('matches upsample_bilinear2d with every method on %s', async (backendName) => {
+    await tf.setBackend(backendName);
+    for (const { h, w, outH, outW, align } of sizes) {
+      const data = randomArray(2 * h * w * 3);
+      const expected = naiveBilinear(array4(data, [2, h, w, 3]), outH, outW, align);
+      for (const method of methods) {
+        const y = tf.tidy(() => resize(tf.tensor4d(data, [2, h, w, 3]), outH, outW, align, method));
+        expect(y.shape).toEqual(expected.shape);
+        expectClose(y.dataSync(), expected.data, 1e-5);
+        y.dispose();
+      }
+    }
   });
 
-  it.each([false, true])('has the transpose of the interpolation as gradient (H ≠ W, align_corners=%s)', (align) => {
-    const shape: [number, number, number, number] = [2, 3, 5, 2];
-    const data = randomArray(2 * 3 * 5 * 2);
-    const matrices = interpolationMatrices([3, 5], [6, 10], align);
-    const r = randomArray(2 * 6 * 10 * 2);
-    const g = tf.grad((x) => tf.sum(tf.mul(bilinearResizeWith(x as tf.Tensor4D, matrices), tf.tensor4d(r, [2, 6, 10, 2]))))(
-      tf.tensor4d(data, shape),
-    );
-    expect(g.shape).toEqual(shape);
-    const numeric = numericGradient((v) => dot(naiveBilinear(array4(v, shape), 6, 10, align).data, r), data);
-    expectClose(g.dataSync(), numeric, 1e-4);
+  it.each(['cpu', 'wasm'])('has the transpose of the interpolation as gradient with every method on %s (H ≠ W, both corner modes)', async (backendName) => {
+    await tf.setBackend(backendName);
+    for (const { h, w, outH, outW, align } of sizes.slice(0, 5)) {
+      const shape: [number, number, number, number] = [2, h, w, 2];
+      const data = randomArray(2 * h * w * 2);
+      const r = randomArray(2 * outH * outW * 2);
+      const numeric = numericGradient((v) => dot(naiveBilinear(array4(v, shape), outH, outW, align).data, r), data);
+      for (const method of methods) {
+        const g = tf.tidy(() =>
+          tf.grad((x) => tf.sum(tf.mul(resize(x as tf.Tensor4D, outH, outW, align, method), tf.tensor4d(r, [2, outH, outW, 2]))))(tf.tensor4d(data, shape)),
+        );
+        expect(g.shape).toEqual(shape);
+        expectClose(g.dataSync(), numeric, 1e-4);
+        g.dispose();
+      }
+    }
+  });
+
+  it('uses the resize kernel exactly where its gradient is ours', async () => {
+    for (const backendName of ['cpu', 'wasm']) {
+      await tf.setBackend(backendName);
+      expect(defaultBilinearMethod()).toBe('kernel');
+    }
+    await tf.setBackend('cpu');
   });
 });
 
