@@ -68,11 +68,14 @@ function conditionedChannels(
   const channels = c + conditionChannels;
   if (inChannels > 0 && channels !== inChannels) {
     const given = condition ? `${conditionChannels} (condition) + ${c} (input) = ${channels}` : `${c}`;
-    throw new ShapeError(
-      `this discriminator is built for ${inChannels} input channels but gets ${given}: wire an image with ` +
-        `${inChannels - conditionChannels} channels to 'input'${condition ? ' (or fix the condition)' : ''}, or set inChannels to ${channels}`,
-      { port: 'input' },
-    );
+    const wanted = inChannels - conditionChannels;
+    const fix =
+      wanted > 0
+        ? `wire an image with ${wanted} channel${wanted === 1 ? '' : 's'} to 'input'${condition ? ' (or fix the condition)' : ''}`
+        : `the condition alone has ${conditionChannels} channels, so fix the condition`;
+    throw new ShapeError(`this discriminator is built for ${inChannels} input channels but gets ${given}: ${fix}, or set inChannels to ${channels}`, {
+      port: 'input',
+    });
   }
   return { n, h, w, channels, conditionKind };
 }
