@@ -45,7 +45,8 @@ export function selectPreviewPorts(program: Program): PreviewPort[] {
   const graph = program.graph;
   const spatial = (nodeId: string, port: string) => {
     const type = program.nodes.get(nodeId)?.outputTypes[port];
-    return !!type && isDenseKind(type.kind) && (type.shape?.length ?? 0) >= 3;
+    // Boxes and keypoints are coordinates, not pictures, whatever their rank.
+    return !!type && isDenseKind(type.kind) && type.kind !== 'boxes' && type.kind !== 'keypoints' && (type.shape?.length ?? 0) >= 3;
   };
   const chosen: PreviewPort[] = [];
   const add = (p: PreviewPort) => {

@@ -66,6 +66,23 @@ export const resnetBackbone = defineNode({
     });
     return { features: { kind: 'pyramid', levels } };
   },
+  flops({ inputs, params }) {
+    const { h, w, c } = expectImage(inputs.image, 'image');
+    const conv = (size: number, k: number, cin: number, cout: number) => 2 * size * k * k * cin * cout;
+    let total = conv((h / 2) * (w / 2), params.stemKernel, c, params.stemChannels);
+    let channels = params.stemChannels;
+    params.depths.forEach((depth, s) => {
+      const out = params.widths[s];
+      const size = (h / 2 ** (s + 2)) * (w / 2 ** (s + 2));
+      for (let i = 0; i < depth; i++) {
+        if (params.block === 'basic') total += conv(size, 3, channels, out) + conv(size, 3, out, out);
+        else total += conv(size, 1, channels, out / 4) + conv(size, 3, out / 4, out / 4) + conv(size, 1, out / 4, out);
+        if (i === 0 && (s > 0 || channels !== out)) total += conv(size, 1, channels, out);
+        channels = out;
+      }
+    });
+    return total;
+  },
   build(ctx) {
     const { params } = ctx;
     const inChannels = expectImage(ctx.inputs.image, 'image').c;

@@ -51,6 +51,13 @@ export const fpn = defineNode({
     }
     return { features: { kind: 'pyramid', levels: out } };
   },
+  flops({ inputs, params }) {
+    const c = params.channels;
+    return expectPyramid(inputs.features, 'features').reduce((total, level) => {
+      const { h, w, c: cin } = levelSize(level, 'features');
+      return total + 2 * h * w * (cin * c + 9 * c * c);
+    }, 0);
+  },
   build(ctx) {
     const { params } = ctx;
     const levels = expectPyramid(ctx.inputs.features, 'features');

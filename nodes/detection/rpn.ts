@@ -113,6 +113,13 @@ export const rpnHead = defineNode({
     }
     return { objectness: { kind: 'pyramid', levels: objectness }, deltas: { kind: 'pyramid', levels: deltas } };
   },
+  flops({ inputs, params }) {
+    const a = params.anchorsPerLocation;
+    return expectPyramid(inputs.features, 'features').reduce((total, level) => {
+      const { h, w, c } = levelSize(level, 'features');
+      return total + 2 * h * w * c * (9 * c + 5 * a);
+    }, 0);
+  },
   build(ctx) {
     const levels = expectPyramid(ctx.inputs.features, 'features');
     const c = levelSize(levels[0], 'features').c;

@@ -47,7 +47,9 @@ describe('trainer metrics hook', () => {
     // Previews show the final instances (an output nothing consumes) next to the image.
     const previews = events.filter((e): e is TrainerEventOf<'preview'> => e.type === 'preview');
     expect(previews.length).toBeGreaterThan(0);
-    expect(previews[0].images.map((i) => `${i.nodeId}.${i.port}`)).toEqual(expect.arrayContaining(['data.image', 'instances.instances']));
+    const panels = previews[0].images.map((i) => `${i.nodeId}.${i.port}`);
+    expect(panels).toEqual(expect.arrayContaining(['data.image', 'instances.instances']));
+    expect(panels).not.toContain('data.boxes');
     const lines = (await fs.readFile(path.join(dir, 'mrcnn', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([2, 4, 5]);
     expect(lines[2].metrics).toEqual(metrics[2].metrics);
