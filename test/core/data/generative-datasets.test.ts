@@ -94,10 +94,10 @@ describe('shapes.unpaired', () => {
     let overlapTotal = 0;
     for (let i = 0; i < 5; i++) {
       const { A, B } = source.sample(i);
-      const a = foreground(A.data);
-      const b = foreground(B.data);
-      const both = a.reduce((n, v, p) => n + (v && b[p] ? 1 : 0), 0);
-      const either = a.reduce((n, v, p) => n + (v || b[p] ? 1 : 0), 0);
+      const a = foreground(A.data as Float32Array);
+      const b = foreground(B.data as Float32Array);
+      const both = a.reduce((n: number, v, p) => n + (v && b[p] ? 1 : 0), 0);
+      const either = a.reduce((n: number, v, p) => n + (v || b[p] ? 1 : 0), 0);
       overlapTotal += both / Math.max(1, either);
     }
     expect(overlapTotal / 5).toBeLessThan(0.5);
@@ -116,8 +116,8 @@ describe('shapes.labelled', () => {
     for (let i = 0; i < 30; i++) {
       const { labels, image } = source.sample(i);
       expect(image.shape).toEqual([32, 32, 3]);
-      expect(labels.data.reduce((a, b) => a + b, 0)).toBe(1);
-      counts[labels.data.indexOf(1)]++;
+      expect(Array.from(labels.data).reduce((a, b) => a + b, 0)).toBe(1);
+      counts[Array.from(labels.data).indexOf(1)]++;
     }
     expect(counts.every((c) => c > 3)).toBe(true);
   });

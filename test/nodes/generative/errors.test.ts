@@ -27,7 +27,7 @@ const tinyPix2pix = () => buildPix2pix({ imageSize: 16, depth: 4, ngf: 4, ndf: 4
 function errorOf(events: TrainerEvent[]): Extract<TrainerEvent, { type: 'error' }> {
   const error = events.find((e) => e.type === 'error');
   expect(error, 'the run should fail').toBeDefined();
-  expect(events.some((e) => e.type === 'step' || e.type === 'log')).toBe(false);
+  expect(events.some((e) => e.type === 'progress' || e.type === 'metrics')).toBe(false);
   return error as Extract<TrainerEvent, { type: 'error' }>;
 }
 

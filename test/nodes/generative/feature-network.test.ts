@@ -82,7 +82,7 @@ describe('builtin source', () => {
 });
 
 function defaults(): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(frozen.params).map(([k, spec]) => [k, spec.default]));
+  return Object.fromEntries(Object.entries(frozen.params as Record<string, { default: unknown }>).map(([k, spec]) => [k, spec.default]));
 }
 
 describe('file source (TensorFlow.js layers model on disk)', () => {
@@ -117,7 +117,7 @@ describe('file source (TensorFlow.js layers model on disk)', () => {
       const features = node.run({ input: x }, { training: true }).features as Record<string, tf.Tensor>;
       expectClose(features.block1_conv1.dataSync(), expectedA.dataSync(), 1e-5);
       expectClose(features.block2_relu.dataSync(), expectedB.dataSync(), 1e-5);
-      const grad = tf.grad((input: tf.Tensor) => ((node.run({ input }).features as Record<string, tf.Tensor>).block2_relu).sum())(x);
+      const grad = tf.grad((input: tf.Tensor) => tf.sum((node.run({ input }).features as Record<string, tf.Tensor>).block2_relu))(x);
       expect(grad.shape).toEqual([2, 12, 12, 3]);
       expect(Array.from(grad.dataSync()).some((v) => v !== 0)).toBe(true);
     });
