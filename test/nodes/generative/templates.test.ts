@@ -64,6 +64,24 @@ describe.each(Object.keys(TINY))('template %s', (id) => {
     const previews = events.filter((e) => e.type === 'preview');
     expect(previews.length).toBeGreaterThan(0);
   });
+
+  it('keeps the number of tensors constant from step to step (pools and frozen networks hold none)', () => {
+    const graph = TINY[id]();
+    const session = TrainingSession.compile(graph);
+    const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
+    const fields = datasetFieldsUsed(graph);
+    const run = (step: number) => {
+      const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
+      session.step(batch, step);
+      tf.dispose(Object.values(batch));
+    };
+    run(0);
+    run(1);
+    const before = tf.memory().numTensors;
+    for (let step = 2; step < 6; step++) run(step);
+    expect(tf.memory().numTensors).toBe(before);
+    session.dispose();
+  });
 });
 
 describe('multi-optimizer isolation (pix2pix, D then G)', () => {
