@@ -84,6 +84,29 @@ describe.each(Object.keys(TINY))('template %s', (id) => {
   });
 });
 
+describe('initialisation', () => {
+  it("the module option 'normal0.02' reaches the composite nodes' scoped weights: kernels N(0, 0.02), BN γ N(1, 0.02), biases 0", () => {
+    const session = TrainingSession.compile(buildPix2pix({ imageSize: 32, depth: 5, ngf: 8, ndf: 8, nLayers: 2 }));
+    const stats = (name: string) => {
+      const values = Array.from(session.program.weights.find((w) => w.name === name)!.variable.dataSync());
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      return { mean, std: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+    };
+    const kernel = stats('G/down2/kernel');
+    expect(Math.abs(kernel.mean)).toBeLessThan(0.002);
+    expect(kernel.std).toBeGreaterThan(0.018);
+    expect(kernel.std).toBeLessThan(0.022);
+    const gamma = stats('G/up2/norm/gamma');
+    expect(Math.abs(gamma.mean - 1)).toBeLessThan(0.01);
+    expect(gamma.std).toBeGreaterThan(0.01);
+    expect(gamma.std).toBeLessThan(0.03);
+    expect(stats('G/up0/bias')).toEqual({ mean: 0, std: 0 });
+    expect(stats('D_fake/conv1/norm/runningVar')).toEqual({ mean: 1, std: 0 });
+    expect(stats('D_fake/head/kernel').std).toBeLessThan(0.03);
+    session.dispose();
+  });
+});
+
 describe('multi-optimizer isolation (pix2pix, D then G)', () => {
   it("D's update leaves G's weights unchanged and G's leaves D's; D-on-fake sends no gradient into G during D's step", () => {
     const graph = TINY.pix2pix();
