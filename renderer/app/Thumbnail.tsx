@@ -19,7 +19,7 @@ export const CATEGORY_COLORS: Record<string, string> = {
   utility: '#9aa5b1',
 };
 
-export function Thumbnail({ doc, width = 240, height = 130 }: { doc: GraphDocument; width?: number; height?: number }) {
+export function Thumbnail({ doc, width = 280, height = 130, nodeWidth = NODE_WIDTH }: { doc: GraphDocument; width?: number; height?: number; nodeWidth?: number }) {
   const boxes = doc.nodes.map((n) => {
     const at = doc.layout.nodes[n.id] ?? { x: 0, y: 0 };
     const def = nodeDef(n.type);
@@ -28,7 +28,7 @@ export function Thumbnail({ doc, width = 240, height = 130 }: { doc: GraphDocume
   if (boxes.length === 0) return <svg width={width} height={height} className="tw-thumb" role="img" aria-label="empty graph" />;
   const x0 = Math.min(...boxes.map((b) => b.x));
   const y0 = Math.min(...boxes.map((b) => b.y));
-  const x1 = Math.max(...boxes.map((b) => b.x + NODE_WIDTH));
+  const x1 = Math.max(...boxes.map((b) => b.x + nodeWidth));
   const y1 = Math.max(...boxes.map((b) => b.y + b.h));
   const pad = 24;
   const viewBox = `${x0 - pad} ${y0 - pad} ${x1 - x0 + 2 * pad} ${y1 - y0 + 2 * pad}`;
@@ -39,7 +39,7 @@ export function Thumbnail({ doc, width = 240, height = 130 }: { doc: GraphDocume
         const a = byId.get(e.from.node);
         const b = byId.get(e.to.node);
         if (!a || !b) return null;
-        const sx = a.x + NODE_WIDTH;
+        const sx = a.x + nodeWidth;
         const sy = a.y + a.h / 2;
         const tx = b.x;
         const ty = b.y + b.h / 2;
@@ -47,7 +47,7 @@ export function Thumbnail({ doc, width = 240, height = 130 }: { doc: GraphDocume
         return <path key={i} d={`M${sx},${sy} C${sx + bend},${sy} ${tx - bend},${ty} ${tx},${ty}`} className="tw-thumb-edge" />;
       })}
       {boxes.map((b) => (
-        <rect key={b.id} x={b.x} y={b.y} width={NODE_WIDTH} height={b.h} rx={14} fill={b.color} className="tw-thumb-node" />
+        <rect key={b.id} x={b.x} y={b.y} width={nodeWidth} height={b.h} rx={14} fill={b.color} className="tw-thumb-node" />
       ))}
     </svg>
   );

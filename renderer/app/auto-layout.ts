@@ -7,7 +7,7 @@ import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.j
 import type { GraphDocument } from '../../core/graph/schema';
 import { nodeDef } from '../editor/catalog';
 import type { Position } from '../editor/edits';
-import { BODY_PADDING, FRAME_PADDING, FRAME_TITLE, HEADER_HEIGHT, NODE_WIDTH, ROW_HEIGHT, nodeHeight } from '../canvas/geometry';
+import { FRAME_PADDING, FRAME_TITLE, NODE_WIDTH, nodeHeight, portCenterY } from '../canvas/geometry';
 
 let elk: InstanceType<typeof ELK> | undefined;
 
@@ -20,7 +20,7 @@ export async function autoLayout(doc: GraphDocument): Promise<Record<string, Pos
     const def = nodeDef(type);
     const inputs = def ? Object.keys(def.inputs) : [];
     const outputs = def ? Object.keys(def.outputs) : [];
-    const rowY = (i: number) => HEADER_HEIGHT + BODY_PADDING + i * ROW_HEIGHT + ROW_HEIGHT / 2;
+    const rowY = portCenterY;
     return {
       id,
       width: NODE_WIDTH,

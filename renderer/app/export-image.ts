@@ -9,7 +9,7 @@ import type { InputPorts, OutputPorts } from '../../core/node-api';
 import { formatValueType, type PortKind } from '../../core/types';
 import type { Analysis } from '../editor/analysis';
 import { kindColor, nodeDef } from '../editor/catalog';
-import { BODY_PADDING, FOOTER_HEIGHT, FRAME_PADDING, FRAME_TITLE, HEADER_HEIGHT, NODE_WIDTH, ROW_HEIGHT, nodeHeight } from '../canvas/geometry';
+import { FOOTER_HEIGHT, FRAME_PADDING, FRAME_TITLE, HEADER_HEIGHT, NODE_WIDTH, nodeHeight, portCenterY } from '../canvas/geometry';
 
 interface Palette {
   background: string;
@@ -68,7 +68,7 @@ export function graphToSvg(doc: GraphDocument, analysis: Analysis, theme: 'dark'
   }
 
   const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));
-  const portY = (box: { y: number }, index: number) => box.y + HEADER_HEIGHT + BODY_PADDING + index * ROW_HEIGHT + ROW_HEIGHT / 2 + oy;
+  const portY = (box: { y: number }, index: number) => box.y + portCenterY(index) + oy;
   for (const edge of doc.edges) {
     const from = boxes.get(edge.from.node);
     const to = boxes.get(edge.to.node);

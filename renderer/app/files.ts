@@ -83,7 +83,7 @@ export class FileActions {
       return false;
     }
     const doc = outcome.doc;
-    this.editor.getState().load({ ...doc, layout: { ...doc.layout, nodes: layeredPositions(doc) } }, { name: 'Untitled' });
+    this.editor.getState().load({ ...doc, layout: { ...doc.layout, nodes: layeredPositions(doc, { byResolution: true }) } }, { name: 'Untitled' });
     return true;
   }
 

@@ -88,8 +88,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       const selectChanges: { id: string; selected: boolean }[] = [];
       for (const change of changes) {
         if (change.type === 'dimensions' && change.dimensions) {
-          projector.setMeasured(change.id, change.dimensions);
-          measured = true;
+          if (projector.setMeasured(change.id, change.dimensions)) measured = true;
         } else if (change.type === 'position' && change.position) {
           const moduleId = moduleIdOfFrame(change.id);
           if (moduleId) frameMoves.push({ moduleId, position: change.position });
@@ -248,6 +247,11 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     if (flow.current) canvasApi.setPointer(flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
   }, []);
 
+  const onMove = useCallback((_event: unknown, viewport: { zoom: number }) => {
+    const low = viewport.zoom < LOW_DETAIL_ZOOM;
+    if (low !== uiStore.getState().lowDetail) uiStore.setState({ lowDetail: low });
+  }, []);
+
   const beginDrag = useCallback(() => editor.getState().beginDrag(), [editor]);
   const endDrag = useCallback(() => editor.getState().endDrag(), [editor]);
 
@@ -262,6 +266,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
           flow.current = instance;
           canvasApi.set(instance);
         }}
+        onMove={onMove}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
@@ -307,6 +312,8 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
 }
 
 const READABLE_ZOOM = 0.45;
+/** Below this zoom card text is a few pixels high; cards draw without it. */
+export const LOW_DETAIL_ZOOM = 0.3;
 
 function showGraph(instance: CanvasInstance, doc: GraphDocument): void {
   const box = document.querySelector('.tw-canvas')?.getBoundingClientRect();
@@ -325,7 +332,9 @@ function showGraph(instance: CanvasInstance, doc: GraphDocument): void {
     return;
   }
   const zoom = Math.max(READABLE_ZOOM, Math.min(0.7, box.height / ((y1 - y0) * 1.1)));
-  void instance.setViewport({ x: 40 - x0 * zoom, y: box.height / 2 - ((y0 + y1) / 2) * zoom, zoom });
+  // Centred vertically when it fits, else from the top, where the inputs are.
+  const y = (y1 - y0) * zoom < box.height - 80 ? box.height / 2 - ((y0 + y1) / 2) * zoom : 40 - y0 * zoom;
+  void instance.setViewport({ x: 40 - x0 * zoom, y, zoom });
 }
 
 function firstOutputKind(node: FlowNode) {

@@ -6,11 +6,12 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, useState } from 'react';
 import { useServices } from '../app/context';
+import { formatCount } from '../editor/param-count';
 import type { FrameNode } from './projection';
 
 export const ModuleFrame = memo(function ModuleFrame({ data, selected }: NodeProps<FrameNode>) {
   const { editor } = useServices();
-  const { module, collapsed, errorCount } = data;
+  const { module, collapsed, errorCount, parameters } = data;
   const [editing, setEditing] = useState(false);
 
   const title = editing ? (
@@ -61,6 +62,7 @@ export const ModuleFrame = memo(function ModuleFrame({ data, selected }: NodePro
           <Handle type="target" position={Position.Left} id="in" className="tw-handle module-handle" isConnectable={false} />
           <span>
             {module.nodes.length} node{module.nodes.length === 1 ? '' : 's'}
+            {parameters > 0 ? ` · ${formatCount(parameters)} params` : ''}
             {module.init === 'normal0.02' ? ' · N(0, 0.02) init' : ''}
           </span>
           <Handle type="source" position={Position.Right} id="out" className="tw-handle module-handle" isConnectable={false} />

@@ -5,6 +5,7 @@
  */
 import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
+import { useUi } from '../app/context';
 import { kindColor } from '../editor/catalog';
 import type { FlowEdge } from './projection';
 
@@ -12,6 +13,7 @@ const CHAR_WIDTH = 6.4;
 
 export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
+  const lowDetail = useUi((s) => s.lowDetail);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
   const label = data?.label ?? '';
@@ -24,9 +26,9 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
         markerEnd={markerEnd}
         className={`tw-edge${data?.bad ? ' bad' : ''}`}
         style={{ stroke: color, strokeWidth: selected ? 3 : 2, strokeDasharray: data?.bad ? '6 4' : undefined }}
-        interactionWidth={14}
+        interactionWidth={lowDetail ? 0 : 14}
       />
-      {label && (
+      {label && !lowDetail && (
         <g className="tw-edge-label" transform={`translate(${labelX} ${labelY})`} data-testid={`edge-label-${id}`}>
           <rect x={-width / 2} y={-9} width={width} height={18} rx={5} className={selected ? 'selected' : ''} style={{ stroke: color }} />
           <text textAnchor="middle" dominantBaseline="central">

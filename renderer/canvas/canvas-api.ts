@@ -4,6 +4,8 @@
  * canvas component: shortcuts, menus, the problems panel.
  */
 import type { ReactFlowInstance } from '@xyflow/react';
+import type { EditorStore } from '../editor/editor-store';
+import { NODE_WIDTH } from './geometry';
 import type { FlowEdge, FlowNode } from './projection';
 
 export type CanvasInstance = ReactFlowInstance<FlowNode, FlowEdge>;
@@ -26,3 +28,20 @@ export const canvasApi = {
     return pointer;
   },
 };
+
+/**
+ * Selects a node and brings it into view, expanding a collapsed module that
+ * hides it: for the problems panel, and for anything else that names a node
+ * (a trainer error, the host). Returns whether the node exists.
+ */
+export function revealNode(editor: EditorStore, nodeId: string, duration = 250): boolean {
+  const state = editor.getState();
+  if (!state.doc.nodes.some((n) => n.id === nodeId)) return false;
+  const owner = state.doc.modules.find((m) => m.nodes.includes(nodeId));
+  if (owner && state.doc.layout.modules[owner.id]?.collapsed) state.setModuleCollapsed(owner.id, false);
+  editor.getState().select([nodeId]);
+  const at = editor.getState().doc.layout.nodes[nodeId];
+  const view = instance;
+  if (at && view) void view.setCenter(at.x + NODE_WIDTH / 2, at.y + 60, { zoom: Math.max(0.8, view.getZoom()), duration });
+  return true;
+}

@@ -16,7 +16,8 @@ import { formatValueType, type PortKind } from '../../core/types';
 import type { Analysis } from '../editor/analysis';
 import { nodeDef } from '../editor/catalog';
 import { edgeId } from '../editor/edits';
-import { COLLAPSED_WIDTH, FRAME_PADDING, FRAME_TITLE, NODE_WIDTH, nodeHeight } from './geometry';
+import { trainableParameterCount } from '../editor/param-count';
+import { cardHandles, COLLAPSED_WIDTH, collapsedHandles, collapsedHeight, FRAME_PADDING, FRAME_TITLE, NODE_WIDTH, nodeHeight } from './geometry';
 
 export interface NodeCardData extends Record<string, unknown> {
   node: GraphNode;
@@ -31,6 +32,8 @@ export interface ModuleFrameData extends Record<string, unknown> {
   collapsed: boolean;
   /** Problems of member nodes, shown on the collapsed card. */
   errorCount: number;
+  /** Trainable parameters of all members. */
+  parameters: number;
   width: number;
   height: number;
 }
@@ -56,6 +59,8 @@ interface Cached<T> {
   value: T;
 }
 
+const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 const sameKey = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export interface Selection {
@@ -68,11 +73,17 @@ export interface Selection {
 export class Projector {
   private nodeCache = new Map<string, Cached<FlowNode>>();
   private edgeCache = new Map<string, Cached<FlowEdge>>();
+  private lastNodes: FlowNode[] = [];
+  private lastEdges: FlowEdge[] = [];
 
-  /** Records a size React Flow measured, so the next projection carries it. */
-  setMeasured(id: string, measured: { width: number; height: number }): void {
+  /** Records a size React Flow measured, so the next projection carries it; false when it was already known. */
+  setMeasured(id: string, measured: { width: number; height: number }): boolean {
     const cached = this.nodeCache.get(id);
-    if (cached) cached.value = { ...cached.value, measured } as FlowNode;
+    if (!cached) return false;
+    const known = cached.value.measured;
+    if (known && Math.abs((known.width ?? 0) - measured.width) < 0.5 && Math.abs((known.height ?? 0) - measured.height) < 0.5) return false;
+    cached.value = { ...cached.value, measured } as FlowNode;
+    return true;
   }
 
   cachedNodes(order: readonly string[]): FlowNode[] {
@@ -102,20 +113,26 @@ export class Projector {
       const inferred = analysis.inferred[node.id];
       const problems = analysis.byNode.get(node.id);
       const selected = selection.nodes.has(node.id);
-      const key = [node, position, inferred, problems, selected, hidden, owner?.name];
       const cached = this.nodeCache.get(node.id);
+      const k = cached?.key;
       let value: FlowNode;
-      if (cached && sameKey(cached.key, key)) {
+      // Compared field by field: this runs for every node on every edit.
+      if (k && k[0] === node && k[1] === position && k[2] === inferred && k[3] === problems && k[4] === selected && k[5] === hidden && k[6] === owner?.name) {
         value = cached.value;
       } else {
+        const key = [node, position, inferred, problems, selected, hidden, owner?.name];
+        const def = nodeDef(node.type);
         value = {
           id: node.id,
           type: 'card',
           position: { x: position.x, y: position.y },
-          data: { node, def: nodeDef(node.type), inferred, problems, moduleName: owner?.name },
+          data: { node, def, inferred, problems, moduleName: owner?.name },
           selected,
           hidden,
-          ...(cached?.value.measured ? { measured: cached.value.measured } : {}),
+          // Known sizes and port positions let React Flow draw cards and wires in the first frame, and fit
+          // or cull a large graph whose off-screen cards were never rendered, so never measured.
+          measured: cached?.value.measured ?? { width: NODE_WIDTH, height: nodeHeight(def) },
+          handles: cardHandles(def),
         };
         this.nodeCache.set(node.id, { key, value });
       }
@@ -123,6 +140,9 @@ export class Projector {
       seen.add(node.id);
     }
     for (const id of this.nodeCache.keys()) if (!seen.has(id)) this.nodeCache.delete(id);
+    // Unchanged lists keep their identity, so React Flow skips its own pass over them.
+    if (sameItems(out, this.lastNodes)) return this.lastNodes;
+    this.lastNodes = out;
     return out;
   }
 
@@ -134,6 +154,7 @@ export class Projector {
     let x1 = -Infinity;
     let y1 = -Infinity;
     let errorCount = 0;
+    let parameters = 0;
     for (const node of members) {
       const at = doc.layout.nodes[node.id] ?? ORIGIN;
       x0 = Math.min(x0, at.x);
@@ -141,24 +162,26 @@ export class Projector {
       x1 = Math.max(x1, at.x + NODE_WIDTH);
       y1 = Math.max(y1, at.y + nodeHeight(nodeDef(node.type)));
       errorCount += analysis.byNode.get(node.id)?.filter((p) => p.severity === 'error').length ?? 0;
+      if (collapsed) parameters += trainableParameterCount(node, analysis.inferred[node.id]) ?? 0;
     }
     const position = collapsed ? { x: x0, y: y0 } : { x: x0 - FRAME_PADDING, y: y0 - FRAME_PADDING - FRAME_TITLE };
     const width = collapsed ? COLLAPSED_WIDTH : x1 - x0 + 2 * FRAME_PADDING;
     const height = collapsed ? 0 : y1 - y0 + 2 * FRAME_PADDING + FRAME_TITLE;
     const id = frameId(module.id);
-    const key = [module, collapsed, selected, position.x, position.y, width, height, errorCount];
+    const key = [module, collapsed, selected, position.x, position.y, width, height, errorCount, parameters];
     const cached = this.nodeCache.get(id);
     if (cached && sameKey(cached.key, key)) return cached.value;
     const value: FrameNode = {
       id,
       type: 'module',
       position,
-      data: { module, collapsed, errorCount, width, height },
+      data: { module, collapsed, errorCount, parameters, width, height },
       selected,
       zIndex: collapsed ? 0 : -1,
       className: collapsed ? 'collapsed' : 'expanded',
-      ...(collapsed ? {} : { style: { width, height }, dragHandle: '.tw-frame-header' }),
-      ...(cached?.value.measured && cached.key[1] === collapsed ? { measured: cached.value.measured } : {}),
+      ...(collapsed
+        ? { measured: { width: COLLAPSED_WIDTH, height: collapsedHeight() }, handles: collapsedHandles() }
+        : { style: { width, height }, width, height, measured: { width, height }, dragHandle: '.tw-frame-header' }),
     };
     this.nodeCache.set(id, { key, value });
     return value;
@@ -183,12 +206,13 @@ export class Projector {
       const target = analysis.inferred[edge.to.node];
       const bad = Boolean(target?.error && (target.error.port === undefined || target.error.port === edge.to.port));
       const selected = selection.edges.has(id);
-      const key = [edge, type, bad, selected, fromOwner, toOwner];
       const cached = this.edgeCache.get(id);
+      const k = cached?.key;
       let value: FlowEdge;
-      if (cached && sameKey(cached.key, key)) {
+      if (k && k[0] === edge && k[1] === type && k[2] === bad && k[3] === selected && k[4] === fromOwner && k[5] === toOwner) {
         value = cached.value;
       } else {
+        const key = [edge, type, bad, selected, fromOwner, toOwner];
         value = {
           id,
           type: 'shape',
@@ -205,6 +229,8 @@ export class Projector {
       seen.add(id);
     }
     for (const id of this.edgeCache.keys()) if (!seen.has(id)) this.edgeCache.delete(id);
+    if (sameItems(out, this.lastEdges)) return this.lastEdges;
+    this.lastEdges = out;
     return out;
   }
 }

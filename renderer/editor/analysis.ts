@@ -8,6 +8,7 @@ import { inferGraph, type InferredNode } from '../../core/graph/infer';
 import type { Problem } from '../../core/graph/problems';
 import type { GraphDocument } from '../../core/graph/schema';
 import { validateGraph } from '../../core/graph/validate';
+import type { ValueType } from '../../core/types';
 import { registries } from './catalog';
 
 export interface Analysis {
@@ -38,5 +39,47 @@ export function analyze(doc: GraphDocument, previous?: Analysis): Analysis {
     if (list) list.push(problem);
     else byNode.set(problem.nodeId, [problem]);
   }
+  if (previous) keepUnchanged(previous, inferred, byNode);
   return { inferred, problems, byNode, errorCount, warningCount: problems.length - errorCount, basis };
+}
+
+/**
+ * Inference builds new objects for every node on every run. Where a node's
+ * types and problems came out the same, the previous objects are kept, so
+ * an edit re-renders only the cards whose shapes or problems really changed.
+ */
+function keepUnchanged(previous: Analysis, inferred: Record<string, InferredNode>, byNode: Map<string, Problem[]>): void {
+  for (const id of Object.keys(inferred)) {
+    const before = previous.inferred[id];
+    if (before && sameInference(before, inferred[id])) inferred[id] = before;
+  }
+  for (const [id, list] of byNode) {
+    const before = previous.byNode.get(id);
+    if (before && before.length === list.length && before.every((p, i) => p.message === list[i].message && p.severity === list[i].severity)) byNode.set(id, before);
+  }
+}
+
+function sameInference(a: InferredNode, b: InferredNode): boolean {
+  if (a.error?.message !== b.error?.message) return false;
+  return sameTypes(a.outputs, b.outputs) && sameTypes(a.inputs, b.inputs);
+}
+
+function sameTypes(a: Record<string, ValueType>, b: Record<string, ValueType>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (!y || x.kind !== y.kind || x.dtype !== y.dtype) return false;
+    if (x.levels || x.fields || y.levels || y.fields) {
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+      continue;
+    }
+    const s = x.shape;
+    const t = y.shape;
+    if (s === t) continue;
+    if (!s || !t || s.length !== t.length) return false;
+    for (let i = 0; i < s.length; i++) if (s[i] !== t[i]) return false;
+  }
+  return true;
 }

@@ -11,7 +11,17 @@ import { nodeDef, registries } from './catalog';
 
 export type Position = { x: number; y: number };
 
-export const edgeId = (e: GraphEdge) => `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
+const edgeIds = new WeakMap<GraphEdge, string>();
+
+/** `from.port->to.port`; remembered per wire object, since the canvas asks for every wire on every edit. */
+export function edgeId(e: GraphEdge): string {
+  let id = edgeIds.get(e);
+  if (id === undefined) {
+    id = `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
+    edgeIds.set(e, id);
+  }
+  return id;
+}
 
 export const sameEdge = (a: GraphEdge, b: GraphEdge) =>
   a.from.node === b.from.node && a.from.port === b.from.port && a.to.node === b.to.node && a.to.port === b.to.port;

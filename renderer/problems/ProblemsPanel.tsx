@@ -4,7 +4,7 @@
  */
 import type { Problem } from '../../core/graph/problems';
 import { useEditor, useServices, useUi } from '../app/context';
-import { canvasApi } from '../canvas/canvas-api';
+import { revealNode } from '../canvas/canvas-api';
 import { uiStore } from '../editor/ui-store';
 
 export function ProblemsPanel() {
@@ -14,14 +14,7 @@ export function ProblemsPanel() {
   const problems = [...analysis.problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 
   const reveal = (problem: Problem) => {
-    if (!problem.nodeId) return;
-    const state = editor.getState();
-    if (!state.doc.nodes.some((n) => n.id === problem.nodeId)) return;
-    const owner = state.doc.modules.find((m) => m.nodes.includes(problem.nodeId!));
-    if (owner && state.doc.layout.modules[owner.id]?.collapsed) state.setModuleCollapsed(owner.id, false);
-    editor.getState().select([problem.nodeId]);
-    const at = editor.getState().doc.layout.nodes[problem.nodeId];
-    if (at) void canvasApi.get()?.setCenter(at.x + 120, at.y + 60, { zoom: Math.max(0.8, canvasApi.get()?.getZoom() ?? 1), duration: 250 });
+    if (problem.nodeId) revealNode(editor, problem.nodeId);
   };
 
   return (
