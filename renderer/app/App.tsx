@@ -4,6 +4,7 @@
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { revealNode } from '../canvas/canvas-api';
 import { Canvas } from '../canvas/Canvas';
 import { isDirty } from '../editor/editor-store';
 import { dismissToast } from '../editor/ui-store';
@@ -21,7 +22,12 @@ import { followTraining } from './training';
 declare global {
   interface Window {
     /** For the host's native menus: runs an editor command by name. */
-    tensorweaveEditor?: { run(command: CommandId): void; commands(): CommandId[] };
+    tensorweaveEditor?: {
+      run(command: CommandId): void;
+      commands(): CommandId[];
+      /** Selects a node and brings it into view (empty: clears the selection). */
+      reveal(nodeId: string | null): boolean;
+    };
   }
 }
 
@@ -36,7 +42,15 @@ export function App({ services, startup = true }: { services: Services; startup?
     const stopClipboard = installClipboard(services.editor, commands);
     const stopPush = services.host.onPush(followTraining);
     const stopMenu = services.host.onMenuCommand?.((message) => runMenuCommand(commands, files, message));
-    window.tensorweaveEditor = { run: (id) => void commands[id]?.run(), commands: () => Object.keys(commands) as CommandId[] };
+    window.tensorweaveEditor = {
+      run: (id) => void commands[id]?.run(),
+      commands: () => Object.keys(commands) as CommandId[],
+      reveal: (nodeId) => {
+        if (nodeId !== null) return revealNode(services.editor, nodeId, 0);
+        services.editor.getState().select([]);
+        return true;
+      },
+    };
     const onCommandEvent = (e: Event) => {
       const id = (e as CustomEvent<string>).detail as CommandId;
       if (commands[id]) void commands[id].run();
