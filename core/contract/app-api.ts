@@ -7,7 +7,7 @@
  * crosses. Pushed events (training progress) use the trainer contract.
  */
 import { z } from 'zod';
-import { trainSettingsSchema, trainerEventSchema } from './messages';
+import { previewImageSchema, trainSettingsSchema, trainerEventSchema } from './messages';
 
 const canceled = z.object({ canceled: z.literal(true) }).strict();
 
@@ -54,6 +54,31 @@ export const loggedEventSchema = z
     stepsPerSec: z.number(),
   })
   .strict();
+
+/** What run.json records beyond the summary: how the run was configured, and how it ended. */
+export const runDetailsSchema = z
+  .object({
+    seed: z.number().int(),
+    backendReason: z.string(),
+    settings: z
+      .object({
+        steps: z.number().int(),
+        batchSize: z.number().int(),
+        logEvery: z.number().int(),
+        previewEvery: z.number().int(),
+        checkpointEvery: z.number().int(),
+      })
+      // Newer trainers record more settings; the ones listed here are what every run has.
+      .strip(),
+    updatedAt: z.string(),
+    latestCheckpoint: z.string().optional(),
+    /** Why a failed run failed. */
+    error: z.string().optional(),
+  })
+  .strict();
+
+/** The pictures of a run's latest preview step, as the trainer wrote them to previews/. */
+export const runPreviewsSchema = z.object({ step: z.number().int(), images: z.array(previewImageSchema) }).strict();
 
 /**
  * Every request/response channel. Names are stable: the preload exposes
@@ -139,7 +164,16 @@ export const appChannels = {
   },
   readRun: {
     request: z.object({ runId: z.string() }).strict(),
-    response: z.object({ summary: runSummarySchema, graphText: z.string(), events: z.array(loggedEventSchema) }).strict(),
+    response: z
+      .object({
+        summary: runSummarySchema,
+        graphText: z.string(),
+        events: z.array(loggedEventSchema),
+        /** Absent when run.json lacks the fields (older or foreign records). */
+        details: runDetailsSchema.optional(),
+        previews: runPreviewsSchema.optional(),
+      })
+      .strict(),
   },
 } as const;
 

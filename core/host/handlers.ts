@@ -23,6 +23,7 @@ import {
   parseAppPush,
   parseAppRequest,
   parseAppResponse,
+  runDetailsSchema,
   runSummarySchema,
   type AppChannel,
   type AppPush,
@@ -288,8 +289,18 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
       const sessionId = randomUUID();
       const handle = startTrainer();
       sessions.set(sessionId, handle);
+      let runDir: string | undefined;
       handle.onEvent((event: TrainerEvent) => {
+        if (event.type === 'started') runDir = event.runDir;
         if (event.type === 'done' || event.type === 'error') finishSession(sessionId, handle);
+        // A trainer that died could not record its end: the host does (before telling the editor, whose
+        // run history then reads it), so the run does not show as running forever.
+        if (event.type === 'error' && event.code === 'crashed' && runDir) {
+          void markRunCrashed(runDir, event.message)
+            .then(() => emit({ channel: 'trainerEvent', sessionId, event }))
+            .catch((error: unknown) => console.error(`tensorweave host: could not report the crash of session ${sessionId}: ${errorMessage(error)}`));
+          return;
+        }
         emit({ channel: 'trainerEvent', sessionId, event });
       });
       void handle.exited.then(() => {
@@ -348,7 +359,9 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
           continue;
         }
       }
-      return { summary, graphText, events };
+      const details = await readRunDetails(runDir).catch(() => undefined);
+      const previews = await readLatestPreviews(path.join(runDir, 'previews')).catch(() => undefined);
+      return { summary, graphText, events, ...(details ? { details } : {}), ...(previews ? { previews } : {}) };
     },
   };
 
@@ -397,6 +410,71 @@ async function readRunSummary(runsDir: string, runId: string) {
     startedAt: record.startedAt,
     backend: record.backend,
   });
+}
+
+/** Records in run.json that its trainer died, with the last step it logged. Best effort: the run folder may be gone. */
+export async function markRunCrashed(runDir: string, message: string): Promise<void> {
+  try {
+    const file = path.join(runDir, 'run.json');
+    const record = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<RunRecord>;
+    if (record.format !== 'tensorweave.run' || record.status !== 'running') return;
+    const events = await fs.readFile(path.join(runDir, 'events.jsonl'), 'utf8').catch(() => '');
+    let step = record.step ?? 0;
+    for (const line of events.split('\n')) {
+      try {
+        const logged = JSON.parse(line) as { step?: unknown };
+        if (typeof logged.step === 'number' && logged.step > step) step = logged.step;
+      } catch {
+        continue;
+      }
+    }
+    await writeFileAtomic(file, `${JSON.stringify({ ...record, status: 'failed', step, error: message, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+  } catch {
+    return;
+  }
+}
+
+async function readRunDetails(runDir: string) {
+  const record = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8')) as Partial<RunRecord>;
+  const parsed = runDetailsSchema.safeParse({
+    seed: record.seed,
+    backendReason: record.backendReason,
+    settings: record.settings,
+    updatedAt: record.updatedAt,
+    ...(record.latestCheckpoint !== undefined ? { latestCheckpoint: record.latestCheckpoint } : {}),
+    ...(record.error !== undefined ? { error: record.error } : {}),
+  });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The trainer writes `step-0000100-<node>-<port>.png`; ports are plain identifiers, so the last '-' splits node from port. */
+const PREVIEW_FILE = /^step-(\d+)-(.+)-([A-Za-z0-9_]+)\.png$/;
+/** Previews of a step for a panel: a few strips of at most four small samples each. */
+const MAX_PREVIEW_BYTES = 4 * 1024 * 1024;
+
+async function readLatestPreviews(dir: string) {
+  const files = (await fs.readdir(dir)).map((name) => ({ name, match: PREVIEW_FILE.exec(name) })).filter((f) => f.match);
+  if (files.length === 0) return undefined;
+  const step = Math.max(...files.map((f) => Number(f.match![1])));
+  const images = [];
+  let bytes = 0;
+  for (const { name, match } of files.filter((f) => Number(f.match![1]) === step).sort((a, b) => a.name.localeCompare(b.name))) {
+    const png = await fs.readFile(path.join(dir, name));
+    bytes += png.length;
+    if (bytes > MAX_PREVIEW_BYTES) break;
+    const size = pngSize(png);
+    if (!size) continue;
+    images.push({ nodeId: match![2], port: match![3], title: `${match![2]}.${match![3]}`, ...size, pngBase64: png.toString('base64') });
+  }
+  return images.length > 0 ? { step, images } : undefined;
+}
+
+/** Width and height from a PNG's IHDR chunk; undefined for anything that is not a PNG. */
+function pngSize(png: Buffer): { width: number; height: number } | undefined {
+  if (png.length < 24 || png.readUInt32BE(0) !== 0x89504e47 || png.toString('ascii', 12, 16) !== 'IHDR') return undefined;
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  return width > 0 && height > 0 ? { width, height } : undefined;
 }
 
 async function collectGraphFiles(folder: string, depth: number, out: { path: string; name: string; modified: number }[], runsDir: string): Promise<void> {

@@ -17,7 +17,8 @@ import { Dialogs } from './Dialogs';
 import { FileActions } from './files';
 import { installClipboard, installShortcuts } from './shortcuts';
 import { Toolbar } from './Toolbar';
-import { followTraining } from './training';
+import { TrainingController } from '../dashboard/controller';
+import { TrainingDashboard } from '../dashboard/Dashboard';
 
 declare global {
   interface Window {
@@ -33,14 +34,15 @@ declare global {
 
 export function App({ services, startup = true }: { services: Services; startup?: boolean }) {
   const files = useMemo(() => new FileActions(services.host, services.editor), [services]);
-  const commands = useMemo(() => createCommands(services.host, services.editor, files), [services, files]);
+  const training = useMemo(() => new TrainingController(services.host, services.editor), [services]);
+  const commands = useMemo(() => training.bindCommands(createCommands(services.host, services.editor, files)), [services, files, training]);
 
   useEffect(() => {
     if (startup) void files.startup();
     files.startAutosave();
     const stopShortcuts = installShortcuts(commands);
     const stopClipboard = installClipboard(services.editor, commands);
-    const stopPush = services.host.onPush(followTraining);
+    const stopPush = training.attach();
     const stopMenu = services.host.onMenuCommand?.((message) => runMenuCommand(commands, files, message));
     window.tensorweaveEditor = {
       run: (id) => void commands[id]?.run(),
@@ -73,18 +75,18 @@ export function App({ services, startup = true }: { services: Services; startup?
       window.removeEventListener('beforeunload', onBeforeUnload);
       delete window.tensorweaveEditor;
     };
-  }, [services, files, commands, startup]);
+  }, [services, files, commands, startup, training]);
 
   return (
     <ServicesContext.Provider value={services}>
       <ReactFlowProvider>
-        <Shell files={files} commands={commands} />
+        <Shell files={files} commands={commands} training={training} />
       </ReactFlowProvider>
     </ServicesContext.Provider>
   );
 }
 
-function Shell({ files, commands }: { files: FileActions; commands: ReturnType<typeof createCommands> }) {
+function Shell({ files, commands, training }: { files: FileActions; commands: ReturnType<typeof createCommands>; training: TrainingController }) {
   const theme = useUi((s) => s.theme);
   const fileName = useEditor((s) => s.file.name);
   const dirty = useEditor(isDirty);
@@ -122,6 +124,7 @@ function Shell({ files, commands }: { files: FileActions; commands: ReturnType<t
         </div>
         <Inspector />
       </div>
+      <TrainingDashboard controller={training} onOpenGraph={(text, name) => files.guardUnsaved('open the run’s graph', () => void files.openText(text, { name }, { dirty: true }))} />
       <StatusBar />
       <Toasts />
       <Dialogs files={files} commands={commands} />

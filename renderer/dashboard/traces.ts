@@ -1,0 +1,58 @@
+/**
+ * What the plots draw: a run's curves as plot traces, smoothed, coloured and
+ * labelled; several runs overlaid with one colour per run.
+ */
+import type { PlotTrace } from './Plot';
+import { curveLabel, smooth, type Curve, type CurveLabels, type RunSeries } from './series';
+
+export const CURVE_COLORS = ['#5b8cff', '#f5a524', '#3ccf8e', '#e5484d', '#a371f7', '#2bb5c8', '#e879b9', '#9bb53c', '#ff8a4c', '#7c8cff'];
+const RUN_DASHES: (number[] | undefined)[] = [undefined, [7, 4], [2, 3], [10, 3, 2, 3], [4, 4]];
+const TOTAL_DASH = [6, 4];
+
+export interface TraceRun {
+  /** Label prefix in overlays; none for a run shown alone. */
+  name?: string;
+  series: RunSeries;
+  /** One colour for all the run's curves (overlays). */
+  color?: string;
+  labels?: CurveLabels;
+}
+
+function tracesFor(run: TraceRun, curves: Curve[], smoothing: number, colorOffset: number): PlotTrace[] {
+  const labels = run.labels ?? {};
+  const traces: PlotTrace[] = [];
+  let lossIndex = 0;
+  curves.forEach((curve, i) => {
+    const color = run.color ?? CURVE_COLORS[(colorOffset + i) % CURVE_COLORS.length];
+    const dash = run.color ? (curve.kind === 'total' ? TOTAL_DASH : RUN_DASHES[lossIndex++ % RUN_DASHES.length]) : curve.kind === 'total' ? TOTAL_DASH : undefined;
+    const label = `${run.name ? `${run.name} · ` : ''}${curveLabel(curve, labels)}`;
+    const key = `${run.name ?? ''}|${curve.key}`;
+    if (smoothing > 0) traces.push({ key: `${key}|raw`, label: `${label} (raw)`, color, faint: true, steps: run.series.steps, values: curve.values });
+    traces.push({
+      key,
+      label,
+      color,
+      ...(dash ? { dash } : {}),
+      width: curve.kind === 'total' ? 2 : 1.75,
+      steps: run.series.steps,
+      values: smoothing > 0 ? smooth(curve.values, smoothing) : curve.values,
+    });
+  });
+  return traces;
+}
+
+/** Loss and total curves of the viewed run, then of each compared run. */
+export function lossTraces(runs: TraceRun[], smoothing: number): PlotTrace[] {
+  return runs.flatMap((run) => tracesFor(run, run.series.curves.filter((c) => c.kind !== 'lr'), smoothing, 0));
+}
+
+/** Learning rates are schedules, never noisy: they are not smoothed. */
+export function lrTraces(runs: TraceRun[]): PlotTrace[] {
+  return runs.flatMap((run) => tracesFor(run, run.series.curves.filter((c) => c.kind === 'lr'), 0, 4));
+}
+
+/** '2026-11-27T03-55-46' → '03:55:46'; other names as they are. */
+export function shortRunName(runId: string): string {
+  const match = /T(\d\d)-(\d\d)-(\d\d)(-\d+)?$/.exec(runId);
+  return match ? `${match[1]}:${match[2]}:${match[3]}${match[4] ?? ''}` : runId;
+}
