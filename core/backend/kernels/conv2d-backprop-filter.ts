@@ -11,15 +11,46 @@
  * The padding is passed to that convolution as explicit padding rather than
  * materialised, and rows/columns of x that the forward pass never read (when
  * (H + pads - k) % s != 0) are sliced off so the result is exactly kh x kw.
+ *
+ * That formulation moves data of x's, dy's and the filter's sizes through
+ * transposes. Deep low-resolution layers have filters far larger than their
+ * activations (4x4x512x1024 weights against a 4x4x4x512 input), so there the
+ * gradient is one matrix product straight into HWIO layout instead:
+ *   dW [kh*kw*ci, co] = patchesᵀ [kh*kw*ci, n*Ho*Wo] · dy [n*Ho*Wo, co],
+ * with the transposed patches gathered from x (im2col).
  */
 import { tf } from '../../tf';
-import { Intermediates, runBackendKernel, assertFloat32, type BackendName, type TensorInfo } from './kernel-utils';
+import { Intermediates, runBackendKernel, assertFloat32, computeValues, readValues, type BackendName, type TensorInfo } from './kernel-utils';
 
 type Conv2DBackpropFilterAttrs = tf.Conv2DBackpropFilterAttrs;
 
 const KERNEL = 'Conv2DBackpropFilter';
 
-export function makeConv2DBackpropFilterKernel(backendName: BackendName): tf.KernelFunc {
+export type FilterGradientStrategy = 'dilated-convolution' | 'matmul';
+
+/**
+ * Costs in ns per value, measured on wasm: the convolution path transposes x,
+ * dy and the result (~6 each) and packs dy as a filter (~5); the matmul path
+ * packs dy (~3) and writes each transposed patch value with a stride of one
+ * row of pixels (~3 while rows stay in cache, ~10 for long rows).
+ * On cpu, whose matMul is no faster than its conv, the convolution stays.
+ */
+export function chooseFilterGradientStrategy(
+  backendName: BackendName,
+  conv: Pick<tf.backend_util.Conv2DInfo, 'batchSize' | 'inHeight' | 'inWidth' | 'inChannels' | 'outHeight' | 'outWidth' | 'outChannels' | 'filterHeight' | 'filterWidth'>,
+): FilterGradientStrategy {
+  if (backendName !== 'wasm') return 'dilated-convolution';
+  const xSize = conv.batchSize * conv.inHeight * conv.inWidth * conv.inChannels;
+  const pixels = conv.batchSize * conv.outHeight * conv.outWidth;
+  const dySize = pixels * conv.outChannels;
+  const taps = conv.filterHeight * conv.filterWidth * conv.inChannels;
+  const convolution = 6 * (xSize + dySize + taps * conv.outChannels) + 5 * dySize;
+  const matmul = 3 * dySize + (pixels <= 256 ? 3 : 10) * taps * pixels;
+  return matmul < convolution ? 'matmul' : 'dilated-convolution';
+}
+
+/** `strategy` forces one formulation (tests compare both); by default each call picks the cheaper. */
+export function makeConv2DBackpropFilterKernel(backendName: BackendName, strategy?: FilterGradientStrategy): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const kernelBackend = backend as tf.KernelBackend;
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -44,6 +75,7 @@ export function makeConv2DBackpropFilterKernel(backendName: BackendName): tf.Ker
         pad: dataFormat === 'NCHW' && Array.isArray(pad) ? nchwPaddingToNhwc(pad) : pad,
         dimRoundingMode,
         filterShape,
+        strategy,
       });
       return scope.release(result);
     } finally {
@@ -61,6 +93,7 @@ interface FilterGradientGeometry {
   pad: Conv2DBackpropFilterAttrs['pad'];
   dimRoundingMode: Conv2DBackpropFilterAttrs['dimRoundingMode'];
   filterShape: Conv2DBackpropFilterAttrs['filterShape'];
+  strategy?: FilterGradientStrategy;
 }
 
 function filterGradientNhwc(
@@ -69,7 +102,7 @@ function filterGradientNhwc(
   scope: Intermediates,
   x: TensorInfo,
   dy: TensorInfo,
-  { strides, pad, dimRoundingMode, filterShape }: FilterGradientGeometry,
+  { strides, pad, dimRoundingMode, filterShape, strategy }: FilterGradientGeometry,
 ): TensorInfo {
   const xShape = x.shape as [number, number, number, number];
   const conv = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
@@ -94,6 +127,9 @@ function filterGradientNhwc(
   if (keptHeight <= 0 || keptWidth <= 0 || batch === 0 || outHeight <= 0 || outWidth <= 0) {
     // Every window lay entirely in the padding, so no weight ever touched data.
     return runBackendKernel('Fill', backendName, backend, {}, { shape: [...filterShape], value: 0, dtype: 'float32' });
+  }
+  if ((strategy ?? chooseFilterGradientStrategy(backendName, conv)) === 'matmul') {
+    return filterGradientByMatMul(backendName, backend, scope, x, dy, conv);
   }
   // Zero rows past the input (explicit bottom/right padding, or 'ceil' rounding) are read as padding.
   const padBottom = readHeight - padTop - keptHeight;
@@ -135,4 +171,48 @@ function filterGradientNhwc(
     );
   }
   return runBackendKernel('Transpose', backendName, backend, { x: gradient }, { perm: [1, 2, 0, 3] });
+}
+
+function filterGradientByMatMul(
+  backendName: BackendName,
+  backend: tf.KernelBackend,
+  scope: Intermediates,
+  x: TensorInfo,
+  dy: TensorInfo,
+  conv: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = conv;
+  const padTop = conv.padInfo.top;
+  const padLeft = conv.padInfo.left;
+  const pixels = batchSize * outHeight * outWidth;
+  const taps = filterHeight * filterWidth * inChannels;
+  // Row (i, j, c) of the transposed patches holds x[n, oh*s + i - pad, ow*s + j - pad, c] for every output pixel.
+  const patchesT = scope.hold(
+    computeValues(backend, [1, taps, pixels], 'float32', (out) => {
+      const input = readValues(backend, x) as Float32Array;
+      let pixel = 0;
+      for (let n = 0; n < batchSize; n++) {
+        for (let oh = 0; oh < outHeight; oh++) {
+          for (let ow = 0; ow < outWidth; ow++, pixel++) {
+            for (let i = 0; i < filterHeight; i++) {
+              const ih = oh * strideHeight + i - padTop;
+              if (ih < 0 || ih >= inHeight) continue;
+              for (let j = 0; j < filterWidth; j++) {
+                const iw = ow * strideWidth + j - padLeft;
+                if (iw < 0 || iw >= inWidth) continue;
+                const from = ((n * inHeight + ih) * inWidth + iw) * inChannels;
+                let to = (i * filterWidth + j) * inChannels * pixels + pixel;
+                for (let c = 0; c < inChannels; c++, to += pixels) out[to] = input[from + c];
+              }
+            }
+          }
+        }
+      }
+    }),
+  );
+  const dyRows = scope.hold(runBackendKernel('Reshape', backendName, backend, { x: dy }, { shape: [1, pixels, outChannels] }));
+  const gradient = scope.hold(
+    runBackendKernel('BatchMatMul', backendName, backend, { a: patchesT, b: dyRows }, { transposeA: false, transposeB: false }),
+  );
+  return runBackendKernel('Reshape', backendName, backend, { x: gradient }, { shape: [filterHeight, filterWidth, inChannels, outChannels] });
 }

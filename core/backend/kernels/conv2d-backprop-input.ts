@@ -259,7 +259,7 @@ function flippedSubFilter(
         out.set(source.subarray(from, from + block), (a * cols.taps + b) * block);
       }
     }
-  });
+  }, { writesEveryValue: true });
 }
 
 function phaseConvolution(
@@ -331,5 +331,6 @@ function interleave(backend: tf.KernelBackend, phases: TensorInfo[][], dxShape: 
         }
       }
     }
-  });
+    // Phase (oh, ow) covers rows oh, oh + s, ... and columns likewise, so together they cover dx.
+  }, { writesEveryValue: true });
 }

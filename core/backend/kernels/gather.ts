@@ -50,6 +50,7 @@ export const gatherRowsKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     }
   };
   const words = (values: Float32Array | Int32Array | Uint8Array) => new Int32Array(values.buffer, values.byteOffset, values.length);
-  if (x.dtype === 'bool') return computeValues(kernelBackend, outputShape, 'bool', (out) => copyRows(out, readValues(kernelBackend, x) as Uint8Array));
-  return computeValues(kernelBackend, outputShape, x.dtype, (out) => copyRows(words(out), words(readValues(kernelBackend, x))));
+  const everyValue = { writesEveryValue: true };
+  if (x.dtype === 'bool') return computeValues(kernelBackend, outputShape, 'bool', (out) => copyRows(out, readValues(kernelBackend, x) as Uint8Array), everyValue);
+  return computeValues(kernelBackend, outputShape, x.dtype, (out) => copyRows(words(out), words(readValues(kernelBackend, x))), everyValue);
 };

@@ -15,6 +15,7 @@ import { sharedDataIdentityKernel } from './identity';
 import { makeTransposingBatchMatMulKernel } from './batch-mat-mul';
 import { gatherRowsKernel } from './gather';
 import { makeConv2DKernel } from './conv2d';
+import { makeRowConcatKernel, makeRowSplitKernel, makeSharingCastKernel } from './copy-kernels';
 import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpropInputKernel } from './depthwise-conv2d-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
@@ -45,6 +46,24 @@ const FAST_KERNELS: readonly FastKernel[] = [
   },
   { kernelName: 'GatherV2', backendName: 'wasm', kernelFunc: gatherRowsKernel, why: 'stock kernel costs ~30 ns per element, 10x a copy' },
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedDataIdentityKernel, why: 'stock kernel copies every tensor the gradient tape saves' },
+  {
+    kernelName: 'Cast',
+    backendName: 'wasm',
+    kernelFunc: makeSharingCastKernel(() => requireStockKernel('Cast', 'wasm').kernelFunc),
+    why: 'stock kernel copies on a cast to the same dtype, which gradients do for every saved tensor',
+  },
+  {
+    kernelName: 'Concat',
+    backendName: 'wasm',
+    kernelFunc: makeRowConcatKernel(() => requireStockKernel('Concat', 'wasm').kernelFunc),
+    why: 'stock kernel makes a subarray per copied row',
+  },
+  {
+    kernelName: 'SplitV',
+    backendName: 'wasm',
+    kernelFunc: makeRowSplitKernel(() => requireStockKernel('SplitV', 'wasm').kernelFunc),
+    why: 'stock kernel slices through readSync',
+  },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseConv2dNativeBackpropFilterKernel, why: 'missing on wasm' },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseConv2dNativeBackpropInputKernel, why: 'missing on wasm' },
   { kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumKernel, why: 'missing on wasm (gather has no gradient without it)' },

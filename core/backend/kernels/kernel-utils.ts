@@ -80,17 +80,19 @@ export function readValues(backend: tf.KernelBackend, info: TensorInfo): Float32
 }
 
 /**
- * Allocates a zero-filled tensor and lets `fill` write its values in place:
- * on wasm directly into the heap (no JS copy, no second pass to hand it
- * over), elsewhere into a JS array handed to the backend afterwards. `fill`
- * must read its inputs (readValues) itself: allocating may grow the wasm heap,
- * which detaches every view taken before.
+ * Allocates a tensor and lets `fill` write its values in place: on wasm
+ * directly into the heap (no JS copy, no second pass to hand it over),
+ * elsewhere into a JS array handed to the backend afterwards. The values start
+ * at zero unless `writesEveryValue` says `fill` overwrites them all anyway.
+ * `fill` must read its inputs (readValues) itself: allocating may grow the
+ * wasm heap, which detaches every view taken before.
  */
 export function computeValues<T extends 'float32' | 'int32' | 'bool'>(
   backend: tf.KernelBackend,
   shape: number[],
   dtype: T,
   fill: (out: T extends 'float32' ? Float32Array : T extends 'int32' ? Int32Array : Uint8Array) => void,
+  { writesEveryValue = false }: { writesEveryValue?: boolean } = {},
 ): TensorInfo {
   type Out = Parameters<typeof fill>[0];
   const size = shape.reduce((product, length) => product * length, 1);
@@ -98,7 +100,8 @@ export function computeValues<T extends 'float32' | 'int32' | 'bool'>(
     const dataId = backend.write(null as unknown as tf.BackendValues, shape, dtype);
     const info: TensorInfo = { dataId, shape, dtype };
     const out = backend.typedArrayFromHeap(info) as Out;
-    out.fill(0);
+    // The heap is reused memory, not zeroed.
+    if (!writesEveryValue) out.fill(0);
     fill(out);
     return info;
   }

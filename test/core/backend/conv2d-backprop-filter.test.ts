@@ -2,7 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../../core/tf';
 import { selectBackend } from '../../../core/backend/select';
 import { runStockKernel } from '../../../core/backend/kernels/install';
-import { expectClose, randomValues, runKernel, sizeOf, valuesOn } from './helpers';
+import { chooseFilterGradientStrategy, makeConv2DBackpropFilterKernel, type FilterGradientStrategy } from '../../../core/backend/kernels/conv2d-backprop-filter';
+import { expectClose, randomValues, runKernel, runKernelFunc, sizeOf, valuesOn } from './helpers';
+
+const strategies: FilterGradientStrategy[] = ['dilated-convolution', 'matmul'];
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
@@ -69,6 +72,13 @@ async function checkCase(c: Case, seed: number): Promise<void> {
     const ours = await valuesOn(backendName, run(false));
     expect(ours.shape).toEqual(attrs.filterShape);
     expectClose(ours.values, expected, 1e-4, `${backendName} ${label}`);
+    for (const strategy of strategies) {
+      const forced = await valuesOn(backendName, () =>
+        runKernelFunc(makeConv2DBackpropFilterKernel(backendName, strategy), { x: tf.tensor(xValues, xShape), dy: tf.tensor(dyValues, dyShape) }, attrs),
+      );
+      expect(forced.shape).toEqual(attrs.filterShape);
+      expectClose(forced.values, expected, 1e-4, `${backendName} ${strategy} ${label}`);
+    }
   }
 }
 
@@ -139,6 +149,14 @@ describe('Conv2DBackpropFilter via a dilated stride-1 convolution', () => {
       });
       expectClose(ours.values, expected, 1e-4, `${backendName} NCHW`);
     }
+  });
+
+  it('takes the matmul path on wasm for deep low-resolution layers only', () => {
+    const deep = tf.backend_util.computeConv2DInfo([4, 4, 4, 512], [4, 4, 512, 1024], 2, 1, 1);
+    const shallow = tf.backend_util.computeConv2DInfo([8, 64, 64, 48], [3, 3, 48, 16], 1, 1, 1);
+    expect(chooseFilterGradientStrategy('wasm', deep)).toBe('matmul');
+    expect(chooseFilterGradientStrategy('wasm', shallow)).toBe('dilated-convolution');
+    expect(chooseFilterGradientStrategy('cpu', deep)).toBe('dilated-convolution');
   });
 
   it('rejects a dy whose shape does not match the forward convolution', async () => {

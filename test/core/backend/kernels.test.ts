@@ -255,3 +255,59 @@ describe('Identity on wasm shares the buffer', () => {
     expect(tf.backend().numDataIds()).toBe(before);
   });
 });
+
+describe('Concat, SplitV and Cast on wasm', () => {
+  it('concatenates and splits along every axis like cpu, for float32, int32 and bool, short and long rows', async () => {
+    const shapes = [
+      [2, 3, 5, 70],
+      [2, 3, 5, 1],
+    ];
+    let seed = 400;
+    for (const shape of shapes)
+      for (let axis = 0; axis < 4; axis++)
+        for (const dtype of ['float32', 'int32', 'bool'] as const) {
+          const other = [...shape];
+          other[axis] += 2;
+          const valuesFor = (s: number[]) => {
+            const v = randomValues(seed++, sizeOf(s));
+            return dtype === 'float32' ? v : Int32Array.from(v, (u) => (dtype === 'bool' ? Number(u > 0) : Math.round(u * 100)));
+          };
+          const aValues = valuesFor(shape);
+          const bValues = valuesFor(other);
+          const a = () => tf.tensor(aValues, shape, dtype);
+          const b = () => tf.tensor(bValues, other, dtype);
+          const empty = () => tf.zeros(shape.map((s, i) => (i === axis ? 0 : s)), dtype);
+          const label = JSON.stringify({ shape, axis, dtype });
+          const sizes = [shape[axis], 1, -1];
+          const split = (t: tf.Tensor) => tf.split(t, sizes, axis);
+          await tf.setBackend('cpu');
+          const expectedJoined = tf.concat([a(), empty(), b()], axis);
+          const onCpu = {
+            joined: Array.from(expectedJoined.dataSync()),
+            shape: expectedJoined.shape,
+            parts: split(expectedJoined).map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) })),
+          };
+          await tf.setBackend('wasm');
+          const joined = tf.concat([a(), empty(), b()], axis);
+          expect(joined.dtype, label).toBe(dtype);
+          expect(joined.shape, label).toEqual(onCpu.shape);
+          expect(Array.from(joined.dataSync()), label).toEqual(onCpu.joined);
+          const parts = split(joined);
+          expect(parts.map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) })), label).toEqual(onCpu.parts);
+        }
+  });
+
+  it('shares the buffer on a cast to the same dtype and converts otherwise, to bool by testing for non-zero', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2.25, 0], [3]);
+    const before = tf.backend().numDataIds();
+    const same = tf.cast(x, 'float32');
+    expect(tf.backend().numDataIds()).toBe(before);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 0]);
+    expect(Array.from(tf.cast(same, 'int32').dataSync())).toEqual([1, -2, 0]);
+    expect(Array.from(tf.cast(same, 'bool').dataSync())).toEqual([1, 1, 0]);
+    expect(Array.from(tf.cast(tf.tensor([256, -1, 0], [3], 'int32'), 'bool').dataSync())).toEqual([1, 1, 0]);
+    same.dispose();
+  });
+});
