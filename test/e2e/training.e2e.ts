@@ -155,8 +155,12 @@ describe('training from the editor', () => {
     expect(await nodeIds(page)).toEqual(ids);
     expect(await name.inputValue()).toBe('Classifier under test');
     expect(await page.locator('[data-testid="dirty-marker"]').count()).toBe(1);
-    // The curves logged before the crash stay on screen.
+    // The curves logged before the crash stay on screen, and the host recorded the run's end.
     expect(await plotPoints()).toBeGreaterThan(0);
+    const crashed = page.locator('[data-testid="runs-list"] li').first();
+    await expect.poll(() => crashed.getAttribute('data-status')).toBe('failed');
+    const record = JSON.parse(readFileSync(path.join(editor.workspace, 'runs', (await crashed.getAttribute('data-run'))!, 'run.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'failed', error: expect.stringContaining('killed by SIGKILL') });
     await editor.shot('train-05-crashed');
   });
 
