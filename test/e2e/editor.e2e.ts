@@ -301,6 +301,41 @@ describe('the editor in a browser', () => {
     await expect.poll(() => page.locator('[data-testid="error-count"]').textContent()).toBe('0 errors');
   });
 
+  it('lays the graph out automatically in one undoable step and exports it as JSON, SVG and PNG', async () => {
+    const page = editor.page;
+    await page.locator('[data-command="autoLayout"]').click();
+    await expect.poll(() => page.locator('[data-command="undo"]').isEnabled()).toBe(true);
+    await page.evaluate(() => window.tensorweaveEditor?.run('exportJson'));
+    const exported = path.join(editor.workspace, 'exports');
+    await expect.poll(() => existsSync(path.join(exported, 'shapes-segmentation-u-net.json'))).toBe(true);
+    const graph = JSON.parse(readFileSync(path.join(exported, 'shapes-segmentation-u-net.json'), 'utf8'));
+    // No two cards overlap after the layout.
+    const boxes = Object.entries(graph.layout.nodes as Record<string, { x: number; y: number }>).map(([id, p]) => ({ id, ...p }));
+    for (const a of boxes) {
+      for (const b of boxes) {
+        if (a.id < b.id) expect(Math.abs(a.x - b.x) >= 240 || Math.abs(a.y - b.y) >= 79, `${a.id} overlaps ${b.id}`).toBe(true);
+      }
+    }
+
+    await page.locator('[data-testid="menu-file"]').click();
+    await page.locator('[data-command="exportSvg"]').click();
+    await expect.poll(() => existsSync(path.join(exported, 'shapes-segmentation-u-net.svg'))).toBe(true);
+    const svg = readFileSync(path.join(exported, 'shapes-segmentation-u-net.svg'), 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('>Dataset</text>');
+    expect(svg).toContain('N×64×64×3');
+
+    await page.locator('[data-testid="menu-file"]').click();
+    await page.locator('[data-command="exportPng"]').click();
+    await expect.poll(() => existsSync(path.join(exported, 'shapes-segmentation-u-net.png'))).toBe(true);
+    const png = readFileSync(path.join(exported, 'shapes-segmentation-u-net.png'));
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(10_000);
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('[data-testid="dirty-marker"]').count()).toBe(0);
+  });
+
   it('has produced no errors in the page', () => {
     expect(editor.errors).toEqual([]);
   });
