@@ -85,12 +85,23 @@ export function installFastKernels(): void {
   for (const fast of FAST_KERNELS) {
     const current = tf.getKernel(fast.kernelName, fast.backendName);
     if (current?.kernelFunc === fast.kernelFunc) continue;
+    const key = registryKey(fast.kernelName, fast.backendName);
     if (current != null) {
-      const key = registryKey(fast.kernelName, fast.backendName);
       if (!replacedStockKernels.has(key)) replacedStockKernels.set(key, current);
       tf.unregisterKernel(fast.kernelName, fast.backendName);
     }
-    tf.registerKernel({ kernelName: fast.kernelName, backendName: fast.backendName, kernelFunc: fast.kernelFunc });
+    // A backend runs the setup of its registered kernels when it initialises;
+    // wasm's binds each kernel's C++ entry point there. Our kernels call the
+    // stock ones they replace, so the stock setup must still run if wasm
+    // initialises after we install (cpu chosen first, say).
+    const stock = replacedStockKernels.get(key);
+    tf.registerKernel({
+      kernelName: fast.kernelName,
+      backendName: fast.backendName,
+      kernelFunc: fast.kernelFunc,
+      setupFunc: stock?.setupFunc,
+      disposeFunc: stock?.disposeFunc,
+    });
   }
 }
 
