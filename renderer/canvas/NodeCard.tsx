@@ -11,6 +11,7 @@ import { formatValueType, PORT_KINDS, type PortKind, type ValueType } from '../.
 import { useUi } from '../app/context';
 import { kindColor, registries } from '../editor/catalog';
 import { formatCount, trainableParameterCount } from '../editor/param-count';
+import { NodePreviewPeek, useNodeTrainingClass } from '../dashboard/NodeTraining';
 import type { CardNode } from './projection';
 
 export const NodeCard = memo(function NodeCard(props: NodeProps<CardNode>) {
@@ -55,10 +56,11 @@ function FullCard({ data, selected }: NodeProps<CardNode>) {
   const mainOutput = outputs.length === 1 ? inferred?.outputs[outputs[0][0]] : undefined;
   const title = node.label || def?.title || node.type;
   const badgeText = [...errors, ...warnings].map((p) => p.message).join('\n\n');
+  const trainingClass = useNodeTrainingClass(node.id);
 
   return (
     <div
-      className={`tw-node${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}`}
+      className={`tw-node${selected ? ' selected' : ''}${errors.length ? ' has-error' : ''}${trainingClass ? ` ${trainingClass}` : ''}`}
       data-node-id={node.id}
       data-category={def?.category ?? 'unknown'}
       data-testid={`node-${node.id}`}
@@ -98,6 +100,7 @@ function FullCard({ data, selected }: NodeProps<CardNode>) {
           );
         })}
       </div>
+      <NodePreviewPeek nodeId={node.id} />
       <div className="tw-node-footer">
         <span className="tw-node-shape" title="Output shape">
           {mainOutput ? `→ ${formatValueType(mainOutput)}` : moduleName ? `⧉ ${moduleName}` : def ? (outputs.length > 1 ? `${outputs.length} outputs` : '') : 'unknown type'}
