@@ -73,7 +73,7 @@ function checkNetwork(type: string, name: string, ports: string[]) {
 }
 
 describe('generators and discriminators match PyTorch (train-mode forward, 1e-4)', () => {
-  it('U-Net generator, batch norm, depth 5 down to 1×1 (skips carry the in-place LeakyReLU)', () => {
+  it('U-Net generator, batch norm, depth 5 down to 1×1', () => {
     checkNetwork('generator.unet', 'unet_batch', ['input']);
   });
 

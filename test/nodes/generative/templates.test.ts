@@ -165,7 +165,7 @@ describe('multi-optimizer isolation (pix2pix, D then G)', () => {
 });
 
 describe('learning', () => {
-  it('pix2pix (32×32, ngf 8) halves its validation L1 within 150 steps (budget: 60 s on 2 CPU cores, wasm)', () => {
+  it('pix2pix (32×32, ngf 8) halves its validation L1 within 150 steps (budget: 75 s on 2 CPU cores, wasm)', () => {
     const start = performance.now();
     const graph = buildPix2pix({ imageSize: 32, depth: 5, ngf: 8, ndf: 8, nLayers: 2, batchSize: 4, steps: 10_000 });
     const session = TrainingSession.compile(graph);
@@ -190,26 +190,26 @@ describe('learning', () => {
     const final = valL1();
     const seconds = (performance.now() - start) / 1000;
     expect(final, `validation L1 ${initial.toFixed(3)} → ${final.toFixed(3)} in ${seconds.toFixed(1)} s`).toBeLessThanOrEqual(initial / 2);
-    expect(seconds).toBeLessThan(60);
+    expect(seconds).toBeLessThan(75);
     tf.dispose(Object.values(valBatch));
     session.dispose();
   }, 90_000);
 
-  it('CycleGAN (16×16, ngf 8) lowers its cycle-consistency loss over 200 steps', () => {
+  it('CycleGAN (16×16, ngf 8) lowers its cycle-consistency loss over 150 steps', () => {
     const graph = buildCyclegan({ imageSize: 16, ngf: 8, blocks: 2, ndf: 8, nLayers: 2, batchSize: 2, steps: 10_000 });
     const session = TrainingSession.compile(graph);
     const fields = datasetFieldsUsed(graph);
     const train = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const cycle: number[] = [];
-    for (let step = 0; step < 200; step++) {
+    for (let step = 0; step < 150; step++) {
       const batch = makeBatch(train, batchIndices(step, 2, train.size, 0), fields);
       cycle.push(session.step(batch, step).losses.cycle);
       tf.dispose(Object.values(batch));
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const first = mean(cycle.slice(0, 40));
-    const last = mean(cycle.slice(-40));
-    expect(last, `cycle loss, mean of the first 40 steps ${first.toFixed(3)}, of the last 40 ${last.toFixed(3)}`).toBeLessThan(0.9 * first);
+    const first = mean(cycle.slice(0, 30));
+    const last = mean(cycle.slice(-30));
+    expect(last, `cycle loss, mean of the first 30 steps ${first.toFixed(3)}, of the last 30 ${last.toFixed(3)}`).toBeLessThan(0.9 * first);
     session.dispose();
   }, 90_000);
 });
