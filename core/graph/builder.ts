@@ -146,7 +146,7 @@ function layeredLayout(nodes: GraphNode[], edges: GraphDocument['edges']): Recor
     const column = depth.get(n.id) ?? 0;
     const row = rows.get(column) ?? 0;
     rows.set(column, row + 1);
-    layout[n.id] = { x: column * 240, y: row * 160 };
+    layout[n.id] = { x: column * 340, y: row * 180 };
   }
   return layout;
 }
