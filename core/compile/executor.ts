@@ -1,10 +1,12 @@
 /**
  * Runs a compiled program for one step. With several optimizers, each one
- * needs a forward pass recorded on the gradient tape only for the nodes its
- * own weights influence; everything else (the generator's output during the
- * discriminator's step, say) is computed once per step, outside the tape,
- * and shared. That is PyTorch's `fake.detach()` without the user writing it,
- * and it guarantees D's step cannot push gradients into G.
+ * needs a forward pass on the gradient tape only for the nodes its own
+ * weights influence ("live" nodes). Every other node it needs takes the value
+ * already computed earlier in this step, outside its tape: the generator's
+ * output during the discriminator's step, say. That is how the reference
+ * implementations behave — fakes are computed once per iteration and
+ * `.detach()`ed for D, while D's outputs are recomputed after each update —
+ * and it guarantees that D's step cannot push gradients into G.
  */
 import { tf } from '../tf';
 import { Rng } from '../rng';
@@ -35,7 +37,7 @@ export interface StepOptions {
 }
 
 export class StepExecutor {
-  /** Outputs computed outside any tape this step, kept until the step ends or their weights change. */
+  /** The latest outputs of each node this step, kept until the step ends; later optimizers read them detached. */
   private readonly shared = new Map<string, NodeOutputs>();
   private readonly statsUpdated = new Set<string>();
   private readonly stepRng: Rng;
@@ -75,25 +77,41 @@ export class StepExecutor {
     }
   }
 
+  private isLive(id: string, liveModules: ReadonlySet<string>): boolean {
+    for (const m of this.program.nodes.get(id)!.dependsOn) if (liveModules.has(m)) return true;
+    return false;
+  }
+
+  /**
+   * Computes, outside any gradient tape, the nodes `targets` need that
+   * `liveModules` do not influence and that have no value yet this step.
+   * Call it before starting the tape so those forwards are not recorded.
+   */
+  prepare(targets: readonly string[], liveModules: ReadonlySet<string> = new Set()): void {
+    const missing = this.program.ancestors(targets).filter((id) => !this.isLive(id, liveModules) && !this.shared.has(id));
+    if (missing.length > 0) this.computeShared(missing);
+  }
+
   /**
    * Computes `targets`. Nodes influenced by `liveModules` are computed fresh
-   * (call this inside the gradient function); the rest come from the shared
-   * per-step results, computed on first use outside the tape.
+   * (call this inside the gradient function); the rest use this step's
+   * earlier values. Live outputs listed in `keep` are kept as those values
+   * for the optimizers that step later.
    */
-  evaluate(targets: readonly string[], liveModules: ReadonlySet<string> = new Set()): Map<string, NodeOutputs> {
+  evaluate(
+    targets: readonly string[],
+    liveModules: ReadonlySet<string> = new Set(),
+    keep: ReadonlySet<string> = new Set(),
+  ): Map<string, NodeOutputs> {
+    this.prepare(targets, liveModules);
     const needed = this.program.ancestors(targets);
-    const isLive = (id: string) => {
-      for (const m of this.program.nodes.get(id)!.dependsOn) if (liveModules.has(m)) return true;
-      return false;
-    };
-    const detached = needed.filter((id) => !isLive(id) && !this.shared.has(id));
-    if (detached.length > 0) this.computeShared(detached);
-
     const fresh = new Map<string, NodeOutputs>();
     const outputsOf = (id: string) => fresh.get(id) ?? this.shared.get(id)!;
     for (const id of needed) {
-      if (!isLive(id)) continue;
-      fresh.set(id, this.runNode(this.program.nodes.get(id)!, outputsOf));
+      if (!this.isLive(id, liveModules)) continue;
+      const outputs = this.runNode(this.program.nodes.get(id)!, outputsOf);
+      fresh.set(id, outputs);
+      if (keep.has(id)) this.share(id, outputs);
     }
     const result = new Map<string, NodeOutputs>();
     for (const id of needed) result.set(id, outputsOf(id));
@@ -111,6 +129,13 @@ export class StepExecutor {
     });
   }
 
+  private share(id: string, outputs: NodeOutputs): void {
+    for (const value of Object.values(outputs)) for (const t of tensorsOf(value)) tf.keep(t);
+    const previous = this.shared.get(id);
+    this.shared.set(id, outputs);
+    if (previous) this.disposeUnreferenced([previous]);
+  }
+
   /** Runs every node in order and returns the first whose output holds NaN or ±Inf. */
   findFirstNonFinite(): { nodeId: string; port: string } | undefined {
     for (const id of this.program.order) {
@@ -124,19 +149,6 @@ export class StepExecutor {
       }
     }
     return undefined;
-  }
-
-  /** Drops shared results that depend on weights an optimizer has just changed. */
-  invalidate(modules: ReadonlySet<string>): void {
-    const stale: NodeOutputs[] = [];
-    for (const [id, outputs] of this.shared) {
-      const node = this.program.nodes.get(id)!;
-      if ([...node.dependsOn].some((m) => modules.has(m))) {
-        stale.push(outputs);
-        this.shared.delete(id);
-      }
-    }
-    this.disposeUnreferenced(stale);
   }
 
   dispose(): void {

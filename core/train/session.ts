@@ -46,6 +46,12 @@ export interface ActiveOptimizer {
 
 export class TrainingSession {
   readonly optimizers: ActiveOptimizer[];
+  /**
+   * Per optimizer: nodes it computes on its tape whose values a later
+   * optimizer reads without differentiating them (G's fakes when D steps
+   * after G). Only those are kept past the tape.
+   */
+  private readonly keepAfter: ReadonlySet<string>[];
 
   constructor(
     readonly program: Program,
@@ -60,6 +66,15 @@ export class TrainingSession {
         names: new Map(weights.map((w) => [w.variable.name, w.name])),
         variables: weights.map((w) => w.variable),
       };
+    });
+    const live = (id: string, modules: ReadonlySet<string>) => [...program.nodes.get(id)!.dependsOn].some((m) => modules.has(m));
+    const needs = this.optimizers.map((o) => program.ancestors(o.spec.losses.map((l) => l.node)));
+    this.keepAfter = this.optimizers.map((o, k) => {
+      const keep = new Set<string>();
+      for (let j = k + 1; j < this.optimizers.length; j++) {
+        for (const id of needs[j]) if (live(id, o.modules) && !live(id, this.optimizers[j].modules)) keep.add(id);
+      }
+      return keep;
     });
   }
 
@@ -77,21 +92,27 @@ export class TrainingSession {
     const executor = new StepExecutor(this.program, { training: true, step, seed: this.seed, batch });
     const result: StepResult = { losses: {}, totals: {}, lr: {} };
     try {
-      for (const active of this.optimizers) this.optimizerStep(active, executor, batch, step, result);
+      this.optimizers.forEach((active, k) => this.optimizerStep(active, executor, batch, step, result, this.keepAfter[k]));
     } finally {
       executor.dispose();
     }
     return result;
   }
 
-  private optimizerStep(active: ActiveOptimizer, executor: StepExecutor, batch: Record<string, tf.Tensor>, step: number, result: StepResult): void {
+  private optimizerStep(
+    active: ActiveOptimizer,
+    executor: StepExecutor,
+    batch: Record<string, tf.Tensor>,
+    step: number,
+    result: StepResult,
+    keep: ReadonlySet<string>,
+  ): void {
     const { spec } = active;
     const lossTensors: Record<string, tf.Tensor> = {};
+    const targets = spec.losses.map((term) => term.node);
+    executor.prepare(targets, active.modules);
     const { value, grads } = tf.variableGrads(() => {
-      const outputs = executor.evaluate(
-        spec.losses.map((term) => term.node),
-        active.modules,
-      );
+      const outputs = executor.evaluate(targets, active.modules, keep);
       let total: tf.Scalar | undefined;
       for (const term of spec.losses) {
         const loss = lossOutput(outputs.get(term.node)!, term.node);
@@ -121,7 +142,6 @@ export class TrainingSession {
       tf.dispose(Object.values(grads));
       tf.dispose(Object.values(lossTensors));
     }
-    executor.invalidate(active.modules);
   }
 
   private locateNonFinite(batch: Record<string, tf.Tensor>, step: number): { nodeId: string; port: string } | undefined {

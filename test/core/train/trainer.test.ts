@@ -145,6 +145,32 @@ describe('training session', () => {
     }
   });
 
+  it("reuses each step's values like the references: D after G sees G's fakes from before G's update", async () => {
+    await selectBackend('wasm');
+    const runsPerStep = (order: string[]) => {
+      const graph = tinyGan();
+      graph.training.optimizers.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+      const session = TrainingSession.compile(graph);
+      const generator = session.program.nodes.get('G_conv')!;
+      let runs = 0;
+      const forward = generator.runtime.forward.bind(generator.runtime);
+      generator.runtime.forward = (inputs, mode) => {
+        runs++;
+        return forward(inputs, mode);
+      };
+      const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
+      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+      session.step(batch, 0);
+      tf.dispose(Object.values(batch));
+      session.dispose();
+      return runs;
+    };
+    // pix2pix order: D first sees G's output detached; G's step recomputes it on its own tape.
+    expect(runsPerStep(['opt_D', 'opt_G'])).toBe(2);
+    // CycleGAN order: G steps first; D then takes the fakes G produced this step instead of re-running G.
+    expect(runsPerStep(['opt_G', 'opt_D'])).toBe(1);
+  });
+
   it('shares weights between nodes: D applied to real and fake is one set of weights', async () => {
     await selectBackend('wasm');
     const session = TrainingSession.compile(tinyGan());
