@@ -33,7 +33,7 @@ const PALETTE: readonly [number, number, number][] = [
 ];
 
 const MAX_SAMPLES = 4;
-const MAX_PANELS = 6;
+const MAX_PANELS = 8;
 const GAP = 2;
 
 /**
@@ -67,6 +67,14 @@ export function selectPreviewPorts(program: Program): PreviewPort[] {
     for (const [port, type] of Object.entries(program.nodes.get(node.id)?.outputTypes ?? {})) {
       if (consumed.has(`${node.id}.${port}`) || (type.kind !== 'labels' && type.kind !== 'image')) continue;
       add({ nodeId: node.id, port, title: `${node.id}.${port}`, role: 'prediction' });
+    }
+  }
+  // Generated images: whatever a generator makes is the picture a GAN user came for, even when
+  // only a discriminator consumes it (cGAN's fakes, CycleGAN's translations).
+  for (const node of graph.nodes) {
+    if (!node.type.startsWith('generator.')) continue;
+    for (const [port, type] of Object.entries(program.nodes.get(node.id)?.outputTypes ?? {})) {
+      if (type.kind === 'image') add({ nodeId: node.id, port, title: `generated: ${node.id}`, role: 'prediction' });
     }
   }
   for (const lossId of lossNodes) {
