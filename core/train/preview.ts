@@ -77,6 +77,12 @@ export function selectPreviewPorts(program: Program): PreviewPort[] {
       if (type.kind === 'image') add({ nodeId: node.id, port, title: `generated: ${node.id}`, role: 'prediction' });
     }
   }
+  // Whatever a discriminator judges is a picture too: real and generated side by side.
+  for (const node of graph.nodes) {
+    if (!node.type.startsWith('discriminator.')) continue;
+    const input = program.nodes.get(node.id)?.wires.input;
+    if (input && !datasetNodes.has(input.node)) add({ nodeId: input.node, port: input.port, title: `generated: ${input.node}`, role: 'prediction' });
+  }
   for (const lossId of lossNodes) {
     const wires = program.nodes.get(lossId)?.wires ?? {};
     const prediction = wires.input ?? Object.values(wires)[0];
