@@ -4,7 +4,7 @@
  * history; live loss and learning-rate plots; sample pictures; and, when a
  * run fails or Run is refused, what went wrong and where.
  */
-import { useCallback, useEffect, useMemo, useRef, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { useServices, useUi } from '../app/context';
 import { revealNode } from '../canvas/canvas-api';
 import { formatEta, formatRate } from './controller';
@@ -12,12 +12,36 @@ import { TrainingContext, useTraining, useTrainingController } from './context';
 import { Pictures } from './Pictures';
 import { Plot, formatValue, type PlotHandle } from './Plot';
 import { RunsList } from './RunsList';
-import { bestStep, labelsFromGraph, type RunSeries } from './series';
+import { bestStep, formatInteger, labelsFromGraph, type RunSeries } from './series';
 import { SettingsForm } from './SettingsForm';
 import { isActive, type LiveRun } from './store';
 import { lossTraces, lrTraces, shortRunName, CURVE_COLORS, type TraceRun } from './traces';
 import type { TrainingController } from './controller';
 import './dashboard.css';
+
+/** Least time between two redraws of the curves while a run streams. */
+const PLOT_REDRAW_MS = 100;
+
+/** `value`, changing at most once per `ms` (the newest value always arrives, at most `ms` late). */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    if (Object.is(value, shown)) return;
+    const wait = last.current + ms - performance.now();
+    const show = () => {
+      last.current = performance.now();
+      setShown(value);
+    };
+    if (wait <= 0) {
+      show();
+      return;
+    }
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, shown, ms]);
+  return shown;
+}
 
 /** Before this many points the lowest one says little. */
 const MIN_POINTS_FOR_BEST = 8;
@@ -136,12 +160,12 @@ function Header({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
         data-step={step}
         data-total={total ?? 0}
       >
-        <div className="tw-train-bar" style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
+        <div className="tw-train-bar" style={{ transform: `scaleX(${fraction.toFixed(4)})` }} />
         <span className="tw-train-progress-text">
           {live ? (
             <>
-              <b>{PHASE_TEXT[live.phase]}</b> · step {step.toLocaleString('en-US')}
-              {total ? ` / ${total.toLocaleString('en-US')}` : ''}
+              <b>{PHASE_TEXT[live.phase]}</b> · step {formatInteger(step)}
+              {total ? ` / ${formatInteger(total)}` : ''}
               {total ? ` (${Math.floor(fraction * 100)}%)` : ''}
             </>
           ) : (
@@ -218,7 +242,9 @@ function Charts({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
     overlays.forEach((id, i) => list.push({ name: shortRunName(id), series: opened[id].series, color: CURVE_COLORS[(i + 1) % CURVE_COLORS.length], labels: labelsFromGraph(opened[id].graph) }));
     return list;
   }, [viewedSeries, viewedGraph, viewedName, overlays.join('|'), opened]);
-  const revision = (viewedSeries?.version ?? 0) + overlays.length * 1e9;
+  // Curves redraw about ten times a second while a run streams: redrawing thousands of points is the
+  // costliest thing here, and a curve that moves ten times a second looks live. Progress text follows every frame.
+  const revision = useThrottled((viewedSeries?.version ?? 0) + overlays.length * 1e9, PLOT_REDRAW_MS);
   // Traces are recomputed per revision (at most once per frame while a run logs).
   const losses = useMemo(() => lossTraces(runs, smoothing), [runs, smoothing, revision]);
   const rates = useMemo(() => lrTraces(runs), [runs, revision]);

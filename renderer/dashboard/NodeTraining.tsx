@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useStore } from 'zustand';
 import { isActive, trainingStore, type TrainingState } from './store';
+import { formatInteger } from './series';
 
 /** The CSS classes training puts on a node card ('' for most nodes most of the time). */
 export function nodeTrainingClass(state: TrainingState, nodeId: string): string {
@@ -69,7 +70,7 @@ export function NodePreviewPeek({ nodeId }: { nodeId: string }) {
               <figure key={p.port}>
                 <img src={p.src} width={p.width} height={p.height} alt="" />
                 <figcaption>
-                  {nodeId}.{p.port} · step {frame!.step.toLocaleString('en-US')}
+                  {nodeId}.{p.port} · step {formatInteger(frame!.step)}
                 </figcaption>
               </figure>
             ))}

@@ -14,6 +14,7 @@ import { registries } from '../editor/catalog';
 import { revealNode } from '../canvas/canvas-api';
 import { useTraining } from './context';
 import type { PreviewFrame, PreviewPicture } from './store';
+import { formatInteger } from './series';
 
 export type PictureRole = 'input' | 'target' | 'output';
 
@@ -50,7 +51,7 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
     <section className="tw-pictures" aria-label="Sample pictures" data-testid="pictures">
       <header className="tw-col-head">
         <span>Pictures</span>
-        {frame && <span className="tw-faint" data-testid="pictures-step">step {frame.step.toLocaleString('en-US')}</span>}
+        {frame && <span className="tw-faint" data-testid="pictures-step">step {formatInteger(frame.step)}</span>}
         {anyOverlay && (
           <label className="tw-check" title="Lay masks and heatmaps over the input image">
             <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> overlay

@@ -39,6 +39,12 @@ export interface PlotProps {
   empty?: string;
   /** A short strip (learning rates): y from zero, no x labels (the plot above has them). */
   compact?: boolean;
+  /**
+   * Least time between two redraws for new data. Redrawing thousands of points
+   * is the costliest thing the dashboard does; a curve that moves ten times a
+   * second looks live and leaves the frames to everything else.
+   */
+  minRedrawMs?: number;
 }
 
 export interface PlotHandle {
@@ -93,7 +99,7 @@ function alignedData(traces: PlotTrace[], logScale: boolean): { data: uPlot.Alig
   return { data: uPlot.join(tables), order };
 }
 
-export const Plot = forwardRef<PlotHandle, PlotProps>(function Plot({ traces, revision, logScale = false, marker = null, theme, syncKey, testId, className, empty, compact = false }, ref) {
+export const Plot = forwardRef<PlotHandle, PlotProps>(function Plot({ traces, revision, logScale = false, marker = null, theme, syncKey, testId, className, empty, compact = false, minRedrawMs = 0 }, ref) {
   const host = useRef<HTMLDivElement>(null);
   const legendHost = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
@@ -199,12 +205,29 @@ export const Plot = forwardRef<PlotHandle, PlotProps>(function Plot({ traces, re
     // The chart reads traces through a ref; `shape` says when it must be rebuilt.
   }, [shape, logScale, syncKey, compact]);
 
+  const lastDraw = useRef(0);
+  const pendingDraw = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
-    const plot = chart.current;
-    if (!plot) return;
-    const { data } = alignedData(tracesRef.current, logScale);
-    plot.setData(data, !zoomed.current || !plot.data[0]?.length);
-  }, [revision, shape, logScale]);
+    const draw = () => {
+      pendingDraw.current = undefined;
+      const plot = chart.current;
+      if (!plot) return;
+      lastDraw.current = performance.now();
+      const { data } = alignedData(tracesRef.current, logScale);
+      plot.setData(data, !zoomed.current || !plot.data[0]?.length);
+    };
+    if (pendingDraw.current !== undefined) return;
+    const wait = lastDraw.current + minRedrawMs - performance.now();
+    // The last data always gets drawn: a wait ends in a draw of whatever is newest then.
+    if (wait <= 0) draw();
+    else pendingDraw.current = setTimeout(draw, wait);
+  }, [revision, shape, logScale, minRedrawMs]);
+  useEffect(
+    () => () => {
+      if (pendingDraw.current !== undefined) clearTimeout(pendingDraw.current);
+    },
+    [],
+  );
 
   useEffect(() => {
     // uPlot sizes its axes on the first data; redrawing an empty chart would draw axes it has not measured.

@@ -5,7 +5,7 @@
  */
 import { useTraining, useTrainingController } from './context';
 import { formatValue } from './Plot';
-import { curveLabel, labelsFromGraph } from './series';
+import { curveLabel, formatInteger, labelsFromGraph } from './series';
 import { shortRunName } from './traces';
 import { isActive, type OpenedRun, type RunSummary } from './store';
 
@@ -64,7 +64,7 @@ export function RunsList({ onOpenGraph }: { onOpenGraph?(text: string, name: str
                   {isLive && <span className={`tw-chip${isRunning ? ' live' : ''}`}>{isRunning ? 'live' : 'latest'}</span>}
                 </span>
                 <span className="tw-run-meta">
-                  {STATUS_TEXT[status]} · {step.toLocaleString('en-US')}/{run.totalSteps.toLocaleString('en-US')} · {run.backend}
+                  {STATUS_TEXT[status]} · {formatInteger(step)}/{formatInteger(run.totalSteps)} · {run.backend}
                   {best ? ` · best ${formatValue(best.value)} @ ${best.step}` : ''}
                 </span>
               </button>
@@ -90,13 +90,13 @@ function RunDetails({ runId, run, onOpenGraph, onBack }: { runId: string; run: O
       <dl>
         <dt>Status</dt>
         <dd>
-          {run.summary.status} at step {run.summary.step.toLocaleString('en-US')} of {run.summary.totalSteps.toLocaleString('en-US')}
+          {run.summary.status} at step {formatInteger(run.summary.step)} of {formatInteger(run.summary.totalSteps)}
         </dd>
         {run.best && primary && (
           <>
             <dt>Best step</dt>
             <dd data-testid="run-best">
-              {run.best.step.toLocaleString('en-US')} ({curveLabel(primary, labels)} {formatValue(run.best.value)})
+              {formatInteger(run.best.step)} ({curveLabel(primary, labels)} {formatValue(run.best.value)})
             </dd>
           </>
         )}

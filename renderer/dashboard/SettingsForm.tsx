@@ -8,6 +8,7 @@ import { useEditor } from '../app/context';
 import { useTraining } from './context';
 import { BACKENDS, resolveSettings, SETTING_FIELDS, stepsForEpochs, trainSetSize, type SettingField } from './settings';
 import { isActive, type BackendPreference, type SettingsOverrides } from './store';
+import { formatInteger } from './series';
 
 export function SettingsForm() {
   const doc = useEditor((s) => s.doc);
@@ -60,7 +61,7 @@ export function SettingsForm() {
         </div>
         {unit === 'epochs' && epochSize !== undefined && (
           <span className="tw-train-hint">
-            {epochSize.toLocaleString('en-US')} samples per epoch → {stepsForEpochs(overrides.epochs ?? 1, resolved.effective.batchSize, epochSize).toLocaleString('en-US')} steps
+            {formatInteger(epochSize)} samples per epoch → {formatInteger(stepsForEpochs(overrides.epochs ?? 1, resolved.effective.batchSize, epochSize))} steps
           </span>
         )}
       </div>
@@ -146,7 +147,7 @@ function NumberField({ id, field, value, graphValue, onChange }: { id: string; f
       ) : (
         <span className="tw-train-from">graph</span>
       )}
-      {invalid && <span className="tw-train-invalid">{field.min}–{field.max?.toLocaleString('en-US') ?? '∞'}</span>}
+      {invalid && <span className="tw-train-invalid">{field.min}–{field.max !== undefined ? formatInteger(field.max) : '∞'}</span>}
     </span>
   );
 }

@@ -17,7 +17,7 @@ import { graphText } from '../app/files';
 import type { Commands } from '../app/commands';
 import { createFrameQueue, type FrameQueue, type FrameQueueOptions } from './frame-queue';
 import { resolveSettings } from './settings';
-import { labelsFromGraph, seriesToCsv } from './series';
+import { formatInteger, labelsFromGraph, seriesToCsv } from './series';
 import { isActive, trainingStore, type LiveRun, type OpenedRun, type TrainingStore } from './store';
 
 const message = (thrown: unknown) => (thrown instanceof Error ? thrown.message : String(thrown));
@@ -36,7 +36,7 @@ export function formatRate(stepsPerSec: number): string {
 
 /** The status line's one sentence about a run. */
 export function statusText(run: LiveRun): string {
-  const of = run.totalSteps ? `${run.step.toLocaleString('en-US')}/${run.totalSteps.toLocaleString('en-US')}` : String(run.step);
+  const of = run.totalSteps ? `${formatInteger(run.step)}/${formatInteger(run.totalSteps)}` : String(run.step);
   switch (run.phase) {
     case 'starting':
       return `Starting training of ${run.graphName}…`;
@@ -61,6 +61,8 @@ const STATUS_STATE: Record<LiveRun['phase'], TrainingStatus['state']> = {
   stopped: 'stopped',
   failed: 'failed',
 };
+
+const STATUS_INTERVAL_MS = 250;
 
 export interface ControllerOptions {
   queue?: FrameQueueOptions;
@@ -105,6 +107,8 @@ export class TrainingController {
       stopPush();
       stopMirror();
       stopLoads();
+      if (this.mirrorTimer !== undefined) clearTimeout(this.mirrorTimer);
+      this.mirrorTimer = undefined;
       this.queue.dispose();
     };
   }
@@ -187,7 +191,7 @@ export class TrainingController {
 
   private finished(run: LiveRun): void {
     void this.refreshRuns();
-    if (run.phase === 'completed') toast('success', `Training completed: ${run.step.toLocaleString('en-US')} steps.`);
+    if (run.phase === 'completed') toast('success', `Training completed: ${formatInteger(run.step)} steps.`);
     if (run.phase !== 'failed' || !run.error) return;
     toast('error', run.error.title);
     // The graph stays as it is; the node the trainer named is shown, not changed.
@@ -315,7 +319,28 @@ export class TrainingController {
     return state.live ? { name: state.live.runId ?? 'run', series: state.live.series, graph: state.live.graph } : undefined;
   }
 
+  private mirrorTimer: ReturnType<typeof setTimeout> | undefined;
+  private mirroredAt = 0;
+
+  /**
+   * The status line and the toolbar follow the run. A change of phase shows
+   * at once; a moving step count at most four times a second, since the
+   * line relays out the window's footer each time it changes.
+   */
   private mirror(live: LiveRun | null): void {
+    const shown = uiStore.getState().training;
+    const phaseChanged = !live || !shown || shown.sessionId !== live.sessionId || shown.state !== STATUS_STATE[live.phase];
+    const wait = this.mirroredAt + STATUS_INTERVAL_MS - Date.now();
+    if (!phaseChanged && wait > 0) {
+      this.mirrorTimer ??= setTimeout(() => {
+        this.mirrorTimer = undefined;
+        this.mirror(this.store.getState().live);
+      }, wait);
+      return;
+    }
+    if (this.mirrorTimer !== undefined) clearTimeout(this.mirrorTimer);
+    this.mirrorTimer = undefined;
+    this.mirroredAt = Date.now();
     if (!live) {
       if (uiStore.getState().training) uiStore.setState({ training: null });
       return;

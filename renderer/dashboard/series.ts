@@ -109,6 +109,44 @@ export function smooth(values: readonly (number | null)[], weight: number): (num
   return out;
 }
 
+interface SmoothState {
+  weight: number;
+  average: number;
+  count: number;
+  out: (number | null)[];
+}
+const smoothCache = new WeakMap<readonly (number | null)[], SmoothState>();
+
+/**
+ * `smooth`, kept up to date as `values` grows in place: a live run's curve
+ * is smoothed once, then only its new points. The returned array is the
+ * cache's own (it grows on later calls); a shrunk array or another weight starts over.
+ */
+export function smoothGrowing(values: readonly (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return values as (number | null)[];
+  let state = smoothCache.get(values);
+  if (!state || state.weight !== weight || state.out.length > values.length) {
+    state = { weight, average: 0, count: 0, out: [] };
+    smoothCache.set(values, state);
+  }
+  const { out } = state;
+  for (let i = out.length; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || !Number.isFinite(v)) {
+      out.push(null);
+      continue;
+    }
+    state.average = state.average * weight + (1 - weight) * v;
+    state.count++;
+    out.push(state.average / (1 - weight ** state.count));
+  }
+  return out;
+}
+
+/** Thousands separators without building a formatter per call (this runs every frame). */
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+export const formatInteger = (n: number) => integerFormat.format(n);
+
 /** The curve the best step is judged on: the first optimizer's total, else the first loss. */
 export function primaryCurve(series: RunSeries): Curve | undefined {
   return series.curves.find((c) => c.kind === 'total') ?? series.curves.find((c) => c.kind === 'loss');

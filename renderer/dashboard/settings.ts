@@ -9,6 +9,7 @@ import { openDataset } from '../../core/data/batch';
 import type { GraphDocument } from '../../core/graph/schema';
 import { registries } from '../editor/catalog';
 import type { BackendPreference, SettingsOverrides } from './store';
+import { formatInteger } from './series';
 
 export type StartSettings = AppRequest<'startTraining'>['settings'];
 
@@ -93,7 +94,7 @@ export function resolveSettings(
   for (const field of SETTING_FIELDS) {
     const value = effective[field.name];
     if (!Number.isInteger(value) || value < field.min || (field.max !== undefined && value > field.max)) {
-      problems.push(`${field.label} must be a whole number from ${field.min}${field.max !== undefined ? ` to ${field.max.toLocaleString('en-US')}` : ''}; it is ${value}.`);
+      problems.push(`${field.label} must be a whole number from ${field.min}${field.max !== undefined ? ` to ${formatInteger(field.max)}` : ''}; it is ${value}.`);
     }
   }
   const request: StartSettings = { backend };

@@ -3,7 +3,7 @@
  * labelled; several runs overlaid with one colour per run.
  */
 import type { PlotTrace } from './Plot';
-import { curveLabel, smooth, type Curve, type CurveLabels, type RunSeries } from './series';
+import { curveLabel, smoothGrowing, type Curve, type CurveLabels, type RunSeries } from './series';
 
 export const CURVE_COLORS = ['#5b8cff', '#f5a524', '#3ccf8e', '#e5484d', '#a371f7', '#2bb5c8', '#e879b9', '#9bb53c', '#ff8a4c', '#7c8cff'];
 const RUN_DASHES: (number[] | undefined)[] = [undefined, [7, 4], [2, 3], [10, 3, 2, 3], [4, 4]];
@@ -35,7 +35,7 @@ function tracesFor(run: TraceRun, curves: Curve[], smoothing: number, colorOffse
       ...(dash ? { dash } : {}),
       width: curve.kind === 'total' ? 2 : 1.75,
       steps: run.series.steps,
-      values: smoothing > 0 ? smooth(curve.values, smoothing) : curve.values,
+      values: smoothGrowing(curve.values, smoothing),
     });
   });
   return traces;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendEvent, bestStep, curveKey, emptySeries, labelsFromGraph, seriesFromEvents, seriesToCsv, smooth, type LoggedEvent } from '../../../renderer/dashboard/series';
+import { appendEvent, bestStep, curveKey, emptySeries, labelsFromGraph, seriesFromEvents, seriesToCsv, smooth, smoothGrowing, type LoggedEvent } from '../../../renderer/dashboard/series';
 
 const logged = (step: number, losses: Record<string, number>, extra: Partial<LoggedEvent> = {}): LoggedEvent => ({
   step,
@@ -49,6 +49,22 @@ describe('smoothing', () => {
     expect(out[2]).toBeCloseTo(2 / (1 - 0.25), 12);
     expect(out[3]).toBeCloseTo(1.5 / (1 - 0.125), 12);
     expect(smooth([1, 2, 3], 0)).toEqual([1, 2, 3]);
+  });
+
+  it('smooths a growing curve incrementally, with the same numbers as smoothing it whole', () => {
+    const values: (number | null)[] = [3, 1, null, 4];
+    const first = smoothGrowing(values, 0.8);
+    expect(first).toEqual(smooth(values, 0.8));
+    values.push(1, 5, 9);
+    const grown = smoothGrowing(values, 0.8);
+    expect(grown).toBe(first);
+    expect(grown).toEqual(smooth(values, 0.8));
+    // Another weight, or a curve cut back by a resumed run, starts over.
+    expect(smoothGrowing(values, 0.5)).toEqual(smooth(values, 0.5));
+    values.length = 2;
+    values.push(7);
+    expect(smoothGrowing(values, 0.5)).toEqual(smooth(values, 0.5));
+    expect(smoothGrowing(values, 0)).toBe(values);
   });
 });
 
