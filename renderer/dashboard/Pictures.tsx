@@ -27,6 +27,19 @@ export function pictureRole(doc: GraphDocument, picture: Pick<PreviewPicture, 'n
 }
 
 const OVERLAY_KINDS = new Set(['labels', 'mask', 'heatmap']);
+
+/**
+ * Whether the trainer painted this output as a class map (core/train/preview.ts:
+ * integer maps, and logits with 2 or more than 3 channels): such a picture can
+ * be laid over the input it was predicted from. Heatmaps are added as light.
+ */
+export function overlayStyle(type: ValueType | undefined): 'classes' | 'heat' | undefined {
+  if (!type) return undefined;
+  if (type.kind === 'heatmap') return 'heat';
+  if (OVERLAY_KINDS.has(type.kind) || type.dtype === 'int32') return 'classes';
+  const channels = type.shape && type.shape.length === 4 ? type.shape[3] : undefined;
+  return typeof channels === 'number' && (channels === 2 || channels > 3) ? 'classes' : undefined;
+}
 /** core/train/preview.ts paints class 0 in this colour. */
 const BACKGROUND_CLASS_RGB = [20, 20, 28] as const;
 
@@ -40,9 +53,12 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
   const pointAt = useTraining((s) => s.pointAt);
   const [overlay, setOverlay] = useState(true);
 
-  const pictures = useMemo(() => (frame?.images ?? []).map((p) => ({ ...p, role: pictureRole(doc, p), kind: (inferred[p.nodeId]?.outputs[p.port] as ValueType | undefined)?.kind })), [frame, doc, inferred]);
-  const base = pictures.find((p) => p.role === 'input');
-  const overlayable = (p: (typeof pictures)[number]) => !!base && p !== base && p.width === base.width && p.height === base.height && !!p.kind && OVERLAY_KINDS.has(p.kind);
+  const pictures = useMemo(
+    () => (frame?.images ?? []).map((p) => ({ ...p, role: pictureRole(doc, p), style: overlayStyle(inferred[p.nodeId]?.outputs[p.port] as ValueType | undefined) })),
+    [frame, doc, inferred],
+  );
+  const base = pictures.find((p) => p.role === 'input' && !p.style);
+  const overlayable = (p: (typeof pictures)[number]) => !!base && p !== base && p.width === base.width && p.height === base.height && !!p.style;
   const anyOverlay = pictures.some(overlayable);
 
   useEffect(() => () => pointAt(null), [pointAt]);
@@ -83,7 +99,7 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
                 </span>
               </div>
               {overlay && base && overlayable(p) ? (
-                <OverlayPicture base={base} top={p} kind={p.kind!} />
+                <OverlayPicture base={base} top={p} style={p.style!} />
               ) : (
                 <img src={p.src} width={p.width} height={p.height} alt={`${p.title} at step ${frame?.step}`} data-testid="preview-image" />
               )}
@@ -96,7 +112,7 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
 }
 
 /** The input image with a class map (background left clear) or a heatmap (added as light) drawn over it. */
-function OverlayPicture({ base, top, kind }: { base: PreviewPicture; top: PreviewPicture; kind: string }) {
+function OverlayPicture({ base, top, style }: { base: PreviewPicture; top: PreviewPicture; style: 'classes' | 'heat' }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     let cancelled = false;
@@ -114,7 +130,7 @@ function OverlayPicture({ base, top, kind }: { base: PreviewPicture; top: Previe
         if (cancelled || !element || !ctx) return;
         const { width, height } = element;
         ctx.drawImage(under, 0, 0);
-        if (kind === 'heatmap') {
+        if (style === 'heat') {
           ctx.globalAlpha = 0.7;
           ctx.globalCompositeOperation = 'lighter';
           ctx.drawImage(over, 0, 0);
@@ -144,6 +160,6 @@ function OverlayPicture({ base, top, kind }: { base: PreviewPicture; top: Previe
     return () => {
       cancelled = true;
     };
-  }, [base.src, top.src, kind]);
+  }, [base.src, top.src, style]);
   return <canvas ref={canvas} width={top.width} height={top.height} className="tw-overlay" data-testid="preview-image" aria-label={`${top.title} over ${base.title}`} />;
 }
