@@ -78,6 +78,7 @@ export function RunsList({ onOpenGraph }: { onOpenGraph?(text: string, name: str
 }
 
 function RunDetails({ runId, run, onOpenGraph, onBack }: { runId: string; run: OpenedRun; onOpenGraph?(text: string, name: string): void; onBack(): void }) {
+  const controller = useTrainingController();
   const labels = labelsFromGraph(run.graph);
   const details = run.details;
   const settings = details?.settings;
@@ -125,6 +126,16 @@ function RunDetails({ runId, run, onOpenGraph, onBack }: { runId: string; run: O
         {onOpenGraph && run.graphText && (
           <button className="tw-button" onClick={() => onOpenGraph(run.graphText, `${runId}.json`)} title="Open the exact graph this run trained, as an untitled copy">
             Open its graph
+          </button>
+        )}
+        {(run.summary.status === 'stopped' || run.summary.status === 'failed') && details?.latestCheckpoint && run.summary.step < run.summary.totalSteps && (
+          <button
+            className="tw-button primary"
+            onClick={() => void controller.resumeRun(runId)}
+            title={`Continue from the checkpoint at ${details.latestCheckpoint} to step ${formatInteger(run.summary.totalSteps)}, in the same run folder`}
+            data-testid="resume-run"
+          >
+            Continue training
           </button>
         )}
         <button className="tw-button" onClick={onBack} data-testid="back-to-live">

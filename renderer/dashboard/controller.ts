@@ -17,7 +17,7 @@ import { graphText } from '../app/files';
 import type { Commands } from '../app/commands';
 import { createFrameQueue, type FrameQueue, type FrameQueueOptions } from './frame-queue';
 import { resolveSettings } from './settings';
-import { formatInteger, labelsFromGraph, seriesToCsv } from './series';
+import { cloneSeries, formatInteger, labelsFromGraph, seriesToCsv } from './series';
 import { isActive, trainingStore, type LiveRun, type OpenedRun, type TrainingStore } from './store';
 
 const message = (thrown: unknown) => (thrown instanceof Error ? thrown.message : String(thrown));
@@ -156,16 +156,50 @@ export class TrainingController {
     state.begin(doc, doc.name || file.name);
     try {
       const { sessionId } = await this.host.startTraining({ graphText: graphText(doc), settings: resolved.request });
-      this.store.getState().setSession(sessionId);
-      const early = this.early.filter((push) => push.sessionId === sessionId);
-      this.early = [];
-      for (const push of early) this.queue.push(push.event);
-      void this.refreshRuns();
+      this.adoptSession(sessionId);
       return true;
     } catch (thrown) {
       this.store.getState().failToStart(message(thrown));
       return false;
     }
+  }
+
+  /**
+   * Continues a stopped or failed run from its latest checkpoint, in the same
+   * run folder; its curves so far stay on the plot and the steps after the
+   * checkpoint are replaced as they are trained again.
+   */
+  async resumeRun(runId: string): Promise<boolean> {
+    const state = this.store.getState();
+    if (isActive(state.live)) {
+      toast('info', 'Training is already running: stop it first.');
+      return false;
+    }
+    const run = await this.loadRun(runId);
+    if (!run) return false;
+    if (!run.graph || !run.details?.latestCheckpoint) {
+      toast('error', `Run ${runId} cannot be continued: it has ${run.graph ? 'no checkpoint yet' : 'no readable graph'}.`);
+      return false;
+    }
+    this.early = [];
+    this.queue.flush();
+    state.begin(run.graph, run.graphName, cloneSeries(run.series));
+    try {
+      const { sessionId } = await this.host.startTraining({ graphText: run.graphText, settings: { backend: state.backend, resume: runId } });
+      this.adoptSession(sessionId);
+      return true;
+    } catch (thrown) {
+      this.store.getState().failToStart(message(thrown));
+      return false;
+    }
+  }
+
+  private adoptSession(sessionId: string): void {
+    this.store.getState().setSession(sessionId);
+    const early = this.early.filter((push) => push.sessionId === sessionId);
+    this.early = [];
+    for (const push of early) this.queue.push(push.event);
+    void this.refreshRuns();
   }
 
   receive(push: AppPush): void {

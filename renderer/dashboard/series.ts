@@ -39,6 +39,12 @@ export function emptySeries(): RunSeries {
   return { steps: [], times: [], stepsPerSec: [], curves: [], byKey: new Map(), version: 0 };
 }
 
+/** An independent copy (a resumed run continues its old curves without changing the opened run's). */
+export function cloneSeries(series: RunSeries): RunSeries {
+  const curves = series.curves.map((c) => ({ ...c, values: c.values.slice() }));
+  return { steps: series.steps.slice(), times: series.times.slice(), stepsPerSec: series.stepsPerSec.slice(), curves, byKey: new Map(curves.map((c) => [c.key, c])), version: series.version };
+}
+
 export function seriesFromEvents(events: readonly LoggedEvent[]): RunSeries {
   const series = emptySeries();
   for (const event of events) appendEvent(series, event);

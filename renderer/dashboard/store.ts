@@ -129,7 +129,7 @@ export interface TrainingState {
 
 export interface TrainingActions {
   /** A new run begins (before the host answers). */
-  begin(graph: GraphDocument, graphName?: string): void;
+  begin(graph: GraphDocument, graphName?: string, series?: RunSeries): void;
   setSession(sessionId: string): void;
   setPending(pending: LiveRun['pending'] | undefined): void;
   /** Applies a batch of trainer events in order, as one update. */
@@ -289,9 +289,9 @@ export function createTrainingStore(): TrainingStore {
     tab: 'settings',
     pointedNode: null,
 
-    begin(graph, graphName = graph.name) {
+    begin(graph, graphName = graph.name, series = emptySeries()) {
       set({
-        live: { sessionId: '', phase: 'starting', graphName, graph, startStep: 0, step: 0, stepsPerSec: 0, etaSec: 0, series: emptySeries(), previews: null, events: 0 },
+        live: { sessionId: '', phase: 'starting', graphName, graph, startStep: 0, step: series.steps.at(-1) ?? 0, stepsPerSec: 0, etaSec: 0, series, previews: null, events: 0 },
         refused: null,
         view: { kind: 'live' },
         panelOpen: true,

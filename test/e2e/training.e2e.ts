@@ -201,6 +201,23 @@ describe('training from the editor', () => {
     await expect.poll(() => page.locator('[data-testid="train-error"]').count()).toBe(1);
   });
 
+  it('continues a stopped run from its checkpoint, keeping its curve', async () => {
+    const { page } = editor;
+    await page.locator(`[data-testid="runs-list"] li[data-run="${firstRun}"] .tw-run-row`).click();
+    const stoppedAt = JSON.parse(readFileSync(path.join(editor.workspace, 'runs', firstRun, 'run.json'), 'utf8')).step as number;
+    const logged = await plotPoints();
+    await page.locator('[data-testid="resume-run"]').click();
+    await expect.poll(progressText, { timeout: 20_000 }).toMatch(/^Running/);
+    await expect.poll(progressStep, { timeout: 15_000 }).toBeGreaterThan(stoppedAt + 4);
+    // The old points stay, the new ones follow them.
+    expect(await plotPoints()).toBeGreaterThan(logged);
+    await page.locator('[data-testid="train-stop"]').click();
+    await expect.poll(progressText, { timeout: 15_000 }).toMatch(/^Stopped/);
+    const events = readFileSync(path.join(editor.workspace, 'runs', firstRun, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step as number);
+    expect(events).toEqual([...events].sort((a, b) => a - b));
+    expect(await plotPoints()).toBe(events.length);
+  });
+
   it('refuses to start a graph with errors, and starts nothing', async () => {
     const { page } = editor;
     const broken = tinyRegressor({ steps: 50 });

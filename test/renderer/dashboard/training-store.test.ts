@@ -264,6 +264,30 @@ describe('runs store', () => {
     expect(t.store.getState().view).toEqual({ kind: 'live' });
   });
 
+  it('continues a stopped run from its checkpoint: its curve so far stays, replayed steps replace theirs', async () => {
+    const t = setup();
+    t.setListed([summary('r1', { status: 'stopped', step: 30 })]);
+    t.runs.set('r1', {
+      summary: summary('r1', { status: 'stopped', step: 30 }),
+      graphText: serializeGraph(shapeClassifier.build()),
+      events: [10, 20, 30].map((step) => ({ step, time: step, losses: { bce: 1 / step }, totals: { adam: 1 / step }, lr: { adam: 1e-3 }, stepsPerSec: 20 })),
+      details: { seed: 0, backendReason: 'wasm', settings: { steps: 100, batchSize: 4, logEvery: 10, previewEvery: 0, checkpointEvery: 20 }, updatedAt: '2026-01-01T00:00:00.000Z', latestCheckpoint: 'checkpoints/step-0000020' },
+    });
+    await t.controller.refreshRuns();
+    expect(await t.controller.resumeRun('r1')).toBe(true);
+    const [call] = t.calls('startTraining');
+    expect((call.request as { settings: unknown }).settings).toEqual({ backend: 'auto', resume: 'r1' });
+    expect(t.store.getState().live!.series.steps).toEqual([10, 20, 30]);
+    t.push({ type: 'started', runId: 'r1', runDir: '/ws/runs/r1', startStep: 20, totalSteps: 100, graphHash: 'abc', seed: 0, batchSize: 4 });
+    t.push(progress(30, 0.01));
+    t.frame();
+    const live = t.store.getState().live!;
+    expect(live.series.steps).toEqual([10, 20, 30]);
+    expect(live.series.byKey.get('loss:bce')!.values).toEqual([0.1, 0.05, 0.01]);
+    // The opened run's own curve is untouched.
+    expect(t.store.getState().opened.r1.series.byKey.get('loss:bce')!.values).toEqual([0.1, 0.05, 1 / 30]);
+  });
+
   it('ticks runs to compare at once, and unticks one that cannot be read', async () => {
     const t = setup();
     t.setListed([summary('ok'), summary('gone')]);
