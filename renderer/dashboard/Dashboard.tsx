@@ -178,7 +178,7 @@ function Header({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
           <b>{formatRate(live?.stepsPerSec ?? 0)}</b> steps/s
         </span>
         <span title="Estimated time to finish" data-testid="train-eta">
-          ETA <b>{live && active ? formatEta(live.etaSec) : '—'}</b>
+          ETA <b>{live?.phase === 'running' ? formatEta(live.etaSec) : '—'}</b>
         </span>
       </div>
       <span
