@@ -1,8 +1,9 @@
 /**
  * Registers our training kernels: the ones wasm lacks (so it can train convs
- * and gathers) and replacements for cpu kernels that are pathologically slow or
- * wrong. The stock kernels we replace are kept so tests and benchmarks can
- * compare against them.
+ * and gathers), and replacements for cpu and wasm kernels that are
+ * pathologically slow or wrong. Several wasm ones route work to the stock
+ * XNNPACK-backed Conv2D and BatchMatMul. The stock kernels we replace are kept,
+ * for our kernels to delegate to and for tests and benchmarks to compare against.
  */
 // The wasm package registers its kernels when first imported; importing it here
 // guarantees that happens before we register ours, which would otherwise be
