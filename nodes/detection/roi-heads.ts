@@ -8,7 +8,7 @@
 import { defineNode, ShapeError } from '../../core/node-api';
 import { p } from '../../core/params';
 import { tf } from '../../core/tf';
-import { normal } from '../../core/init';
+import { normal, zeros } from '../../core/init';
 import { clipBoxes, decodeBoxes, encodeBoxes, pairwiseIou, type BoxWeights } from '../../core/ops/detection/boxes';
 import { matchPredictions, subsampleLabels } from '../../core/ops/detection/matching';
 import { batchedNms } from '../../core/ops/detection/nms';
@@ -17,7 +17,6 @@ import { convTranspose2dTorch } from '../../core/ops/conv';
 import { bceWithLogitsElementwise, crossEntropy } from '../../core/ops/losses';
 import { expectImage } from '../../core/ops/shape';
 import { tensorOf, tensor4dOf } from '../../core/ops/value';
-import { zeros } from '../../core/init';
 import type { ValueType } from '../../core/types';
 import { expectRank, fieldOf, makeConv, makeLinear, msraFill, normalizedSum, readTruth, smoothL1, xavierFill } from './common';
 

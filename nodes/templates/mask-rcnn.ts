@@ -136,7 +136,9 @@ export const maskRcnn: TemplateInfo = {
     'two-layer box head and, for foreground RoIs, RoIAlign 14×14 into a small mask head predicting a 28×28 mask per class. ' +
     'Losses: RPN objectness + box, box-head classification + box, mask BCE. At inference the boxes are post-processed ' +
     '(per-class NMS) and the masks pasted into the image by the Instances node, whose output the previews show and the ' +
-    'box/mask AP metrics read.',
+    'box/mask AP metrics read. Measured with `tensorweave train` on the wasm backend of a 2-core CPU shared with other ' +
+    'work (npx tsx test/bench/mask-rcnn.ts): mask AP50 0.51 after 250 steps (1.7 min), 0.90 after 1000 (8.6 min), and ' +
+    '0.98 (mask AP 0.83, box AP50 0.98, box AP 0.76) after the 4000 steps (27 min) on the shapes validation split.',
   category: 'detection',
   build() {
     return buildMaskRcnn({}, undefined, this.description);
