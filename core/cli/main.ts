@@ -32,6 +32,7 @@ Train options:
   --batch-size N     batch size (default: the graph's)
   --log-every N      log every N steps
   --checkpoint-every N
+  --eval-every N     measure the graph's metrics (e.g. mask AP) on the validation split every N steps
   --name NAME        run folder name (default: the start time)
   --force            with 'new': overwrite an existing file
 `;
@@ -151,6 +152,7 @@ async function train(args: string[]): Promise<number> {
       'batch-size': { type: 'string' },
       'log-every': { type: 'string' },
       'checkpoint-every': { type: 'string' },
+      'eval-every': { type: 'string' },
       name: { type: 'string' },
       resume: { type: 'string' },
     },
@@ -184,6 +186,7 @@ async function train(args: string[]): Promise<number> {
     batchSize: int('batch-size', values['batch-size']),
     logEvery: int('log-every', values['log-every']),
     checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
+    evalEvery: int('eval-every', values['eval-every']),
     backend: backend as 'auto',
     outDir: values.out ?? 'runs',
     runName: values.name,
@@ -212,6 +215,13 @@ async function train(args: string[]): Promise<number> {
           break;
         case 'checkpoint':
           progress.note(`checkpoint at step ${event.step}: ${event.path}`);
+          break;
+        case 'metrics':
+          progress.note(
+            `metrics at step ${event.step} (${event.split}): ${Object.entries(event.metrics)
+              .map(([name, value]) => `${name} ${value.toFixed(3)}`)
+              .join('  ')}`,
+          );
           break;
         case 'done':
           progress.finish();
