@@ -51,7 +51,7 @@ export const upsample = defineNode({
     if (!s || params.mode === 'nearest') return 0;
     const [, h, w, c] = s as number[];
     const f = params.scaleFactor;
-    // Two dense matMuls: along H (f·H × H per column) and along W (f·W × W per row).
-    return 2 * (f * h * h * w * c + f * h * f * w * w * c);
+    // Separable 2-tap interpolation: a multiply-add per tap, along H then along W.
+    return 2 * 2 * (f * h * w * c + f * h * f * w * c);
   },
 });
