@@ -11,81 +11,13 @@
  * before it starts, with the file and the entry named.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { imageDecoder } from './image-decoder';
 import { defineDataset, DatasetError, type DatasetSource, type FieldArray, type Sample, type Split } from './dataset-api';
 import { p, type ParamValues } from '../params';
 import type { ValueType } from '../types';
 import { decodeRle, rasterizePolygons, resizeMaskNearest, type CocoRle } from '../ops/detection/masks';
 
-// ---------------------------------------------------------------------------
-// Synchronous image decoding: datasets are synchronous, sharp is not, so a
-// worker thread decodes while this thread waits on a shared flag.
-
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const sharp = require(workerData.sharpPath);
-const { port, signal } = workerData;
-const flag = new Int32Array(signal);
-port.on('message', async ({ file, width, height }) => {
-  let reply;
-  try {
-    const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb')
-      .resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-    const rgb = new Uint8Array(info.width * info.height * 3);
-    for (let i = 0; i < info.width * info.height; i++) {
-      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
-    }
-    reply = { ok: true, data: rgb };
-  } catch (error) {
-    reply = { ok: false, error: String((error && error.message) || error) };
-  }
-  port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-`;
-
-class Decoder {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly flag: Int32Array;
-
-  constructor() {
-    let sharpPath: string;
-    try {
-      sharpPath = createRequire(import.meta.url).resolve('sharp');
-    } catch {
-      throw new DatasetError('the image library sharp is not installed; run `npm install` in the Tensorweave folder');
-    }
-    const channel = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    this.flag = new Int32Array(signal);
-    this.port = channel.port1;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sharpPath, port: channel.port2, signal }, transferList: [channel.port2] });
-    this.worker.unref();
-    this.port.unref();
-  }
-
-  /** RGB bytes of `file` resized to width × height. */
-  decode(file: string, width: number, height: number): Uint8Array {
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ file, width, height });
-    for (;;) {
-      Atomics.wait(this.flag, 0, 0, 1000);
-      const received = receiveMessageOnPort(this.port);
-      if (received) {
-        const reply = received.message as { ok: true; data: Uint8Array } | { ok: false; error: string };
-        if (!reply.ok) throw new DatasetError(`cannot be decoded as an image (${reply.error}); replace or remove the file`, file);
-        return reply.data;
-      }
-      if (this.worker.threadId < 0) throw new DatasetError('the image decoding thread stopped unexpectedly', file);
-    }
-  }
-}
-
-let decoder: Decoder | undefined;
 
 // ---------------------------------------------------------------------------
 // Reading and checking the annotation file.
@@ -295,8 +227,12 @@ function imageSample(image: CocoImage, params: CocoParams): Sample {
   const S = params.imageSize;
   const K = params.maxObjects;
   const { width, height, sx, sy } = placement(image, params);
-  decoder ??= new Decoder();
-  const rgb = decoder.decode(image.file, width, height);
+  const [result] = imageDecoder().request({ op: 'decode', files: [image.file], width, height });
+  if (!('data' in result)) {
+    const why = 'error' in result ? result.error : 'no pixels';
+    throw new DatasetError(`cannot be decoded as an image (${why}); replace or remove the file`, image.file);
+  }
+  const rgb = result.data;
   const pixels = new Float32Array(S * S * 3);
   for (let row = 0; row < height; row++) {
     for (let i = 0; i < width * 3; i++) pixels[row * S * 3 + i] = rgb[row * width * 3 + i] / 255;

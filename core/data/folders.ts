@@ -9,120 +9,14 @@
  * worker thread that this thread waits for; decoded samples are cached.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { imageDecoder } from './image-decoder';
 import { defineDataset, DatasetError, type DatasetSource, type Sample, type Split } from './dataset-api';
 import { p, type ParamValues } from '../params';
 import { Rng } from '../rng';
 import type { ValueType } from '../types';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif']);
-
-// ---------------------------------------------------------------------------
-// Synchronous decoding through a worker thread.
-
-interface DecodeRequest {
-  op: 'meta' | 'decode';
-  files: string[];
-  /** For decode: which part of the image (pix2pix halves), and the output size. */
-  crop?: 'left' | 'right';
-  size?: number;
-}
-
-type DecodeReply = { ok: true; results: ({ width: number; height: number } | { data: Uint8Array } | { error: string })[] } | { ok: false; error: string };
-
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const sharp = require(workerData.sharpPath);
-const { port, signal } = workerData;
-const flag = new Int32Array(signal);
-async function handle(request) {
-  if (request.op === 'meta') {
-    return Promise.all(request.files.map(async (file) => {
-      try {
-        const meta = await sharp(file).metadata();
-        if (!meta.width || !meta.height) return { error: 'no image size in the file' };
-        return { width: meta.width, height: meta.height };
-      } catch (error) { return { error: error.message }; }
-    }));
-  }
-  return Promise.all(request.files.map(async (file) => {
-    try {
-      let image = sharp(file);
-      if (request.crop) {
-        const meta = await image.metadata();
-        const half = Math.floor(meta.width / 2);
-        image = image.extract({ left: request.crop === 'left' ? 0 : half, top: 0, width: half, height: meta.height });
-      }
-      const { data, info } = await image
-        .resize(request.size, request.size, { fit: 'fill', kernel: 'cubic' })
-        .removeAlpha()
-        .toColourspace('srgb')
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      if (info.channels === 3) return { data: new Uint8Array(data) };
-      const rgb = new Uint8Array(info.width * info.height * 3);
-      for (let i = 0; i < info.width * info.height; i++) {
-        for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
-      }
-      return { data: rgb };
-    } catch (error) { return { error: error.message }; }
-  }));
-}
-port.on('message', async (request) => {
-  let reply;
-  try { reply = { ok: true, results: await handle(request) }; } catch (error) { reply = { ok: false, error: String(error && error.message || error) }; }
-  port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-`;
-
-class SyncImageDecoder {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly flag: Int32Array;
-
-  constructor() {
-    let sharpPath: string;
-    try {
-      sharpPath = createRequire(import.meta.url).resolve('sharp');
-    } catch {
-      throw new DatasetError('the image library sharp is not installed; run `npm install` in the Tensorweave folder');
-    }
-    const channel = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    this.flag = new Int32Array(signal);
-    this.port = channel.port1;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sharpPath, port: channel.port2, signal }, transferList: [channel.port2] });
-    // Decoding never keeps the process alive on its own.
-    this.worker.unref();
-    this.port.unref();
-  }
-
-  request(request: DecodeRequest): Extract<DecodeReply, { ok: true }>['results'] {
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(request);
-    for (;;) {
-      Atomics.wait(this.flag, 0, 0, 1000);
-      const received = receiveMessageOnPort(this.port);
-      if (received) {
-        const reply = received.message as DecodeReply;
-        if (!reply.ok) throw new DatasetError(`image decoding failed: ${reply.error}`);
-        return reply.results;
-      }
-      if (this.worker.threadId < 0) throw new DatasetError('the image decoding thread stopped unexpectedly');
-    }
-  }
-}
-
-let decoder: SyncImageDecoder | undefined;
-
-function imageDecoder(): SyncImageDecoder {
-  decoder ??= new SyncImageDecoder();
-  return decoder;
-}
 
 // ---------------------------------------------------------------------------
 
@@ -175,7 +69,7 @@ class DecodeCache {
 }
 
 function decodeToSigned(file: string, size: number, crop?: 'left' | 'right'): Float32Array {
-  const [result] = imageDecoder().request({ op: 'decode', files: [file], size, crop });
+  const [result] = imageDecoder().request({ op: 'decode', files: [file], width: size, height: size, crop, kernel: 'cubic' });
   if ('error' in result) throw new DatasetError(`cannot be decoded (${result.error}); replace or remove the file`, file);
   const bytes = (result as { data: Uint8Array }).data;
   const out = new Float32Array(bytes.length);
