@@ -4,7 +4,7 @@ import type { TemplateInfo } from './index';
 export const shapeClassifier: TemplateInfo = {
   id: 'shapes-classifier',
   title: 'Which shapes are present? (CNN classifier)',
-  summary: 'A small strided CNN predicting, per image, whether it holds a circle, a square and a triangle.',
+  summary: 'A small CNN predicting, per image, whether it holds a circle, a square and a triangle.',
   description:
     'A small graph, a good first one to read: three stages of 3×3 convolution, BatchNorm, ReLU and 2×2 max-pooling, ' +
     'then flatten, two linear layers, and a BCE-with-logits loss against the multi-hot "labels" of the shapes dataset ' +
