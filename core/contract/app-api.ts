@@ -77,6 +77,13 @@ export const runDetailsSchema = z
   })
   .strict();
 
+/**
+ * One evaluation of a run (a line of its metrics.jsonl): metric values by
+ * name, e.g. 'segm/AP50'. The trainer's line carries more (time, split,
+ * seconds); the history needs only these.
+ */
+export const runMetricsSchema = z.object({ step: z.number().int(), metrics: z.record(z.string(), z.number()) }).strict();
+
 /** The pictures of a run's latest preview step, as the trainer wrote them to previews/. */
 export const runPreviewsSchema = z.object({ step: z.number().int(), images: z.array(previewImageSchema) }).strict();
 
@@ -172,6 +179,8 @@ export const appChannels = {
         /** Absent when run.json lacks the fields (older or foreign records). */
         details: runDetailsSchema.optional(),
         previews: runPreviewsSchema.optional(),
+        /** Each evaluation in step order; absent for runs that measured nothing (graphs without evaluable nodes, older runs). */
+        metrics: z.array(runMetricsSchema).optional(),
       })
       .strict(),
   },

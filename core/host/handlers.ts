@@ -24,6 +24,7 @@ import {
   parseAppRequest,
   parseAppResponse,
   runDetailsSchema,
+  runMetricsSchema,
   runSummarySchema,
   type AppChannel,
   type AppPush,
@@ -361,7 +362,8 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
       }
       const details = await readRunDetails(runDir).catch(() => undefined);
       const previews = await readLatestPreviews(path.join(runDir, 'previews')).catch(() => undefined);
-      return { summary, graphText, events, ...(details ? { details } : {}), ...(previews ? { previews } : {}) };
+      const metrics = await readRunMetrics(path.join(runDir, 'metrics.jsonl'));
+      return { summary, graphText, events, ...(details ? { details } : {}), ...(previews ? { previews } : {}), ...(metrics.length > 0 ? { metrics } : {}) };
     },
   };
 
@@ -445,6 +447,32 @@ async function readRunDetails(runDir: string) {
     ...(record.error !== undefined ? { error: record.error } : {}),
   });
   return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The evaluations in metrics.jsonl, one per step: a resumed run appends the
+ * steps after its checkpoint again, and the later line of a step wins. A
+ * missing file is no metrics; a cut-off or foreign line is skipped.
+ */
+async function readRunMetrics(file: string) {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  const byStep = new Map<number, { step: number; metrics: Record<string, number> }>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = runMetricsSchema.safeParse(pickMetricsFields(JSON.parse(line)));
+      if (parsed.success) byStep.set(parsed.data.step, parsed.data);
+    } catch {
+      continue;
+    }
+  }
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+function pickMetricsFields(line: unknown): unknown {
+  if (typeof line !== 'object' || line === null) return line;
+  const { step, metrics } = line as { step?: unknown; metrics?: unknown };
+  return { step, metrics };
 }
 
 /** The trainer writes `step-0000100-<node>-<port>.png`; ports are plain identifiers, so the last '-' splits node from port. */

@@ -9,6 +9,7 @@ import { useServices, useUi } from '../app/context';
 import { revealNode } from '../canvas/canvas-api';
 import { formatEta, formatRate } from './controller';
 import { TrainingContext, useTraining, useTrainingController } from './context';
+import { MetricsView } from './MetricsView';
 import { Pictures } from './Pictures';
 import { Plot, formatValue, type PlotHandle } from './Plot';
 import { RunsList } from './RunsList';
@@ -233,6 +234,7 @@ function Charts({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
 
   const viewedSeries: RunSeries | undefined = view.kind === 'run' ? opened[view.runId]?.series : live?.series;
   const viewedGraph = view.kind === 'run' ? opened[view.runId]?.graph : live?.graph;
+  const viewedMetrics = view.kind === 'run' ? opened[view.runId]?.metrics : live?.metrics;
   const viewedName = view.kind === 'run' ? shortRunName(view.runId) : live?.runId ? shortRunName(live.runId) : 'this run';
   const overlays = compare.filter((id) => opened[id] && !(view.kind === 'live' && id === live?.runId));
   const runs: TraceRun[] = useMemo(() => {
@@ -287,6 +289,7 @@ function Charts({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
         empty={live && isActive(live) && view.kind === 'live' ? 'Waiting for the first logged step…' : 'Press Run to train: one curve per loss, plus each optimizer’s total.'}
       />
       {rates.length > 0 && <Plot traces={rates} revision={revision} theme={theme} syncKey="tw-train" testId="lr-plot" className="tw-plot-lr" compact />}
+      {viewedMetrics && <MetricsView points={viewedMetrics} />}
     </section>
   );
 }

@@ -183,7 +183,7 @@ export class TrainingController {
     }
     this.early = [];
     this.queue.flush();
-    state.begin(run.graph, run.graphName, cloneSeries(run.series));
+    state.begin(run.graph, run.graphName, cloneSeries(run.series), run.metrics.slice());
     try {
       const { sessionId } = await this.host.startTraining({ graphText: run.graphText, settings: { backend: state.backend, resume: runId } });
       this.adoptSession(sessionId);
@@ -326,7 +326,7 @@ export class TrainingController {
       toast('info', 'Nothing to export yet: the run has logged no steps.');
       return;
     }
-    await this.export(`${viewed.name}-curves.csv`, seriesToCsv(viewed.series, labelsFromGraph(viewed.graph)), 'utf8');
+    await this.export(`${viewed.name}-curves.csv`, seriesToCsv(viewed.series, labelsFromGraph(viewed.graph), viewed.metrics), 'utf8');
   }
 
   async exportPng(pngBase64: string): Promise<void> {
@@ -344,13 +344,13 @@ export class TrainingController {
   }
 
   /** The run the panel shows: the live one, or one opened from the history. */
-  viewed(): { name: string; series: OpenedRun['series']; graph?: OpenedRun['graph'] } | undefined {
+  viewed(): { name: string; series: OpenedRun['series']; metrics: OpenedRun['metrics']; graph?: OpenedRun['graph'] } | undefined {
     const state = this.store.getState();
     if (state.view.kind === 'run') {
       const run = state.opened[state.view.runId];
-      return run ? { name: state.view.runId, series: run.series, ...(run.graph ? { graph: run.graph } : {}) } : undefined;
+      return run ? { name: state.view.runId, series: run.series, metrics: run.metrics, ...(run.graph ? { graph: run.graph } : {}) } : undefined;
     }
-    return state.live ? { name: state.live.runId ?? 'run', series: state.live.series, graph: state.live.graph } : undefined;
+    return state.live ? { name: state.live.runId ?? 'run', series: state.live.series, metrics: state.live.metrics, graph: state.live.graph } : undefined;
   }
 
   private mirrorTimer: ReturnType<typeof setTimeout> | undefined;

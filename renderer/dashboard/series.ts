@@ -5,6 +5,7 @@
  * the store, the plot, the CSV export and the tests share them.
  */
 import type { AppResponse } from '../../core/contract/app-api';
+import { metricNames, type MetricPoint } from './metrics';
 
 export type LoggedEvent = AppResponse<'readRun'>['events'][number];
 
@@ -221,16 +222,25 @@ export function curveLabel(curve: Pick<Curve, 'kind' | 'id'>, labels: CurveLabel
   return curve.kind === 'loss' ? name : curve.kind === 'total' ? `${name} total` : `${name} lr`;
 }
 
-/** Comma-separated values with a header row: step, time, steps/s, then every curve. Empty cells where a curve has no value. */
-export function seriesToCsv(series: RunSeries, labels: CurveLabels = {}): string {
-  const header = ['step', 'time', 'steps_per_sec', ...series.curves.map((c) => csvCell(curveLabel(c, labels)))];
+/**
+ * Comma-separated values with a header row: step, time, steps/s, every curve,
+ * then every metric by its name ('segm/AP50'). Rows are the logged steps and
+ * the evaluated ones, in step order; cells are empty where a step has no value.
+ */
+export function seriesToCsv(series: RunSeries, labels: CurveLabels = {}, metrics: readonly MetricPoint[] = []): string {
+  const names = metricNames(metrics);
+  const header = ['step', 'time', 'steps_per_sec', ...series.curves.map((c) => csvCell(curveLabel(c, labels))), ...names.map(csvCell)];
   const lines = [header.join(',')];
-  for (let i = 0; i < series.steps.length; i++) {
-    const row = [String(series.steps[i]), String(series.times[i]), String(series.stepsPerSec[i])];
-    for (const curve of series.curves) {
-      const v = curve.values[i];
-      row.push(v === null || v === undefined ? '' : String(v));
-    }
+  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+  let i = 0;
+  let j = 0;
+  while (i < series.steps.length || j < metrics.length) {
+    const step = Math.min(series.steps[i] ?? Infinity, metrics[j]?.step ?? Infinity);
+    const logged = series.steps[i] === step ? i++ : -1;
+    const measured = metrics[j]?.step === step ? metrics[j++].metrics : undefined;
+    const row = logged < 0 ? [String(step), '', ''] : [String(step), String(series.times[logged]), String(series.stepsPerSec[logged])];
+    for (const curve of series.curves) row.push(logged < 0 ? '' : cell(curve.values[logged]));
+    for (const name of names) row.push(cell(measured?.[name]));
     lines.push(row.join(','));
   }
   return `${lines.join('\n')}\n`;

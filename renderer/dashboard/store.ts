@@ -11,6 +11,7 @@ import { loadGraph } from '../../core/graph/load';
 import type { Problem } from '../../core/graph/problems';
 import type { GraphDocument } from '../../core/graph/schema';
 import { registries } from '../editor/catalog';
+import { appendMetrics, type MetricPoint } from './metrics';
 import { appendEvent, bestStep, emptySeries, seriesFromEvents, type BestStep, type RunSeries } from './series';
 
 export type RunSummary = AppResponse<'listRuns'>[number];
@@ -67,6 +68,8 @@ export interface LiveRun {
   backend?: { name: string; reason: string };
   lastCheckpoint?: number;
   series: RunSeries;
+  /** Validation metrics in step order (graphs with an evaluable node); empty otherwise. */
+  metrics: MetricPoint[];
   previews: PreviewFrame | null;
   error?: TrainingFailure;
   /** Events received, all kinds (the benchmark and tests read it). */
@@ -94,6 +97,8 @@ export interface OpenedRun {
   graph?: GraphDocument;
   series: RunSeries;
   best?: BestStep;
+  /** Its metrics.jsonl, in step order; empty when it measured nothing. */
+  metrics: MetricPoint[];
   previews: PreviewFrame | null;
 }
 
@@ -129,7 +134,7 @@ export interface TrainingState {
 
 export interface TrainingActions {
   /** A new run begins (before the host answers). */
-  begin(graph: GraphDocument, graphName?: string, series?: RunSeries): void;
+  begin(graph: GraphDocument, graphName?: string, series?: RunSeries, metrics?: MetricPoint[]): void;
   setSession(sessionId: string): void;
   setPending(pending: LiveRun['pending'] | undefined): void;
   /** Applies a batch of trainer events in order, as one update. */
@@ -238,6 +243,9 @@ function applyEvent(run: LiveRun, event: TrainerEvent, onBackend: (b: { name: st
       return { ...run, previews: pictureFrame(event.step, event.images) };
     case 'checkpoint':
       return { ...run, lastCheckpoint: event.step };
+    case 'metrics':
+      // The table and curve show validation metrics; a training-split evaluation would mix with them under the same names.
+      return event.split === 'val' ? { ...run, metrics: appendMetrics(run.metrics, { step: event.step, metrics: event.metrics }) } : run;
     case 'paused':
       return { ...run, phase: 'paused', step: event.step, pending: run.pending === 'pause' ? undefined : run.pending };
     case 'resumed':
@@ -289,9 +297,9 @@ export function createTrainingStore(): TrainingStore {
     tab: 'settings',
     pointedNode: null,
 
-    begin(graph, graphName = graph.name, series = emptySeries()) {
+    begin(graph, graphName = graph.name, series = emptySeries(), metrics = []) {
       set({
-        live: { sessionId: '', phase: 'starting', graphName, graph, startStep: 0, step: series.steps.at(-1) ?? 0, stepsPerSec: 0, etaSec: 0, series, previews: null, events: 0 },
+        live: { sessionId: '', phase: 'starting', graphName, graph, startStep: 0, step: series.steps.at(-1) ?? 0, stepsPerSec: 0, etaSec: 0, series, metrics, previews: null, events: 0 },
         refused: null,
         view: { kind: 'live' },
         panelOpen: true,
@@ -375,6 +383,7 @@ export function createTrainingStore(): TrainingStore {
         ...(graph ? { graph } : {}),
         series,
         best: bestStep(series),
+        metrics: run.metrics ?? [],
         previews: run.previews ? pictureFrame(run.previews.step, run.previews.images) : null,
       };
       set({ opened: { ...get().opened, [runId]: opened } });

@@ -2,6 +2,7 @@
  * What the plots draw: a run's curves as plot traces, smoothed, coloured and
  * labelled; several runs overlaid with one colour per run.
  */
+import { metricLabel, metricNames, type MetricPoint } from './metrics';
 import type { PlotTrace } from './Plot';
 import { curveLabel, smoothGrowing, type Curve, type CurveLabels, type RunSeries } from './series';
 
@@ -49,6 +50,19 @@ export function lossTraces(runs: TraceRun[], smoothing: number): PlotTrace[] {
 /** Learning rates are schedules, never noisy: they are not smoothed. */
 export function lrTraces(runs: TraceRun[]): PlotTrace[] {
   return runs.flatMap((run) => tracesFor(run, run.series.curves.filter((c) => c.kind === 'lr'), 0, 4));
+}
+
+/** One curve per metric over the evaluated steps, all sharing one steps array (one x column in the plot). */
+export function metricTraces(points: readonly MetricPoint[]): PlotTrace[] {
+  const steps = points.map((p) => p.step);
+  return metricNames(points).map((name, i) => ({
+    key: `metric:${name}`,
+    label: metricLabel(name),
+    color: CURVE_COLORS[i % CURVE_COLORS.length],
+    width: 1.75,
+    steps,
+    values: points.map((p) => (name in p.metrics ? p.metrics[name] : null)),
+  }));
 }
 
 /** '2026-11-27T03-55-46' → '03:55:46'; other names as they are. */

@@ -85,6 +85,28 @@ describe('reading a run', () => {
   });
 });
 
+describe('a run’s metrics', () => {
+  it('reads metrics.jsonl in step order, the last line of a re-measured step winning, skipping broken lines', async () => {
+    const dir = await writeRun('measured', record());
+    const line = (step: number, ap50: number) => `${JSON.stringify({ step, time: 1_700_000_000 + step, split: 'val', metrics: { 'segm/AP50': ap50, 'bbox/AP': ap50 / 2 }, seconds: 2.5 })}\n`;
+    // A run stopped after step 40 and continued from its checkpoint at 20 measures 40 again.
+    await fs.writeFile(path.join(dir, 'metrics.jsonl'), [line(20, 0.1), line(40, 0.2), '{"step":"x"}\n', 'not json\n', line(40, 0.25), '{"step":60,"metr'].join(''));
+    const run = await handlers.readRun({ runId: 'measured' });
+    expect(run.metrics).toEqual([
+      { step: 20, metrics: { 'segm/AP50': 0.1, 'bbox/AP': 0.05 } },
+      { step: 40, metrics: { 'segm/AP50': 0.25, 'bbox/AP': 0.125 } },
+    ]);
+  });
+
+  it('has none for a run without metrics.jsonl or with an empty one', async () => {
+    await writeRun('plain', record());
+    expect((await handlers.readRun({ runId: 'plain' })).metrics).toBeUndefined();
+    const dir = await writeRun('empty', record());
+    await fs.writeFile(path.join(dir, 'metrics.jsonl'), '');
+    expect((await handlers.readRun({ runId: 'empty' })).metrics).toBeUndefined();
+  });
+});
+
 describe('a run whose trainer died', () => {
   it('is recorded as failed at the last step it logged, with the reason', async () => {
     const dir = await writeRun('dead', record({ status: 'running', step: 0 }), [

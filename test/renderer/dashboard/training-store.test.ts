@@ -222,6 +222,83 @@ describe('trainer events', () => {
   });
 });
 
+describe('metrics', () => {
+  const measured = (step: number, ap50: number, split: 'val' | 'train' = 'val'): TrainerEvent => ({
+    type: 'metrics',
+    step,
+    split,
+    metrics: { 'bbox/AP50': ap50 / 2, 'segm/AP50': ap50, 'segm/AP': ap50 / 3 },
+    seconds: 1.5,
+  });
+
+  it('keeps the validation metrics of a live run in step order and exports them with the curves', async () => {
+    const t = setup();
+    await t.controller.start();
+    t.push({ type: 'started', runId: 'r1', runDir: '/ws/runs/r1', startStep: 0, totalSteps: 100, graphHash: 'abc', seed: 0, batchSize: 4 });
+    t.push(progress(10, 0.9));
+    t.push(measured(10, 0.2));
+    t.push(progress(20, 0.5));
+    t.push(measured(20, 0.4));
+    // Not the validation split: not mixed into the same names.
+    t.push(measured(20, 0.9, 'train'));
+    t.push(measured(25, 0.5));
+    t.frame();
+    const live = t.store.getState().live!;
+    expect(live.metrics.map((m) => m.step)).toEqual([10, 20, 25]);
+    expect(live.metrics[1].metrics['segm/AP50']).toBe(0.4);
+
+    await t.controller.exportCsv();
+    const [header, ...rows] = t.host.files.get('/ws/exports/r1-curves.csv')!.trim().split('\n');
+    expect(header).toBe('step,time,steps_per_sec,bce,adam total,adam lr,segm/AP50,segm/AP,bbox/AP50');
+    expect(rows).toEqual([
+      `10,10,50,0.9,0.9,0.001,0.2,${0.2 / 3},0.1`,
+      `20,20,50,0.5,0.5,0.001,0.4,${0.4 / 3},0.2`,
+      // Evaluated at a step that logged no losses: a row of its own.
+      `25,,,,,,0.5,${0.5 / 3},0.25`,
+    ]);
+  });
+
+  it('shows an opened run’s metrics, and a continued run re-measures the steps after its checkpoint', async () => {
+    const t = setup();
+    t.setListed([summary('r1', { status: 'stopped', step: 30 })]);
+    t.runs.set('r1', {
+      summary: summary('r1', { status: 'stopped', step: 30 }),
+      graphText: serializeGraph(shapeClassifier.build()),
+      events: [10, 20, 30].map((step) => ({ step, time: step, losses: { bce: 1 / step }, totals: { adam: 1 / step }, lr: { adam: 1e-3 }, stepsPerSec: 20 })),
+      details: { seed: 0, backendReason: 'wasm', settings: { steps: 100, batchSize: 4, logEvery: 10, previewEvery: 0, checkpointEvery: 20 }, updatedAt: '2026-01-01T00:00:00.000Z', latestCheckpoint: 'checkpoints/step-0000020' },
+      metrics: [
+        { step: 20, metrics: { 'segm/AP50': 0.3 } },
+        { step: 30, metrics: { 'segm/AP50': 0.35 } },
+      ],
+    });
+    await t.controller.refreshRuns();
+    await t.controller.openRun('r1');
+    expect(t.store.getState().opened.r1.metrics).toEqual([
+      { step: 20, metrics: { 'segm/AP50': 0.3 } },
+      { step: 30, metrics: { 'segm/AP50': 0.35 } },
+    ]);
+
+    expect(await t.controller.resumeRun('r1')).toBe(true);
+    t.push({ type: 'started', runId: 'r1', runDir: '/ws/runs/r1', startStep: 20, totalSteps: 100, graphHash: 'abc', seed: 0, batchSize: 4 });
+    t.push(measured(30, 0.6));
+    t.frame();
+    expect(t.store.getState().live!.metrics.map((m) => [m.step, m.metrics['segm/AP50']])).toEqual([
+      [20, 0.3],
+      [30, 0.6],
+    ]);
+    // The opened run keeps what its folder says.
+    expect(t.store.getState().opened.r1.metrics[1].metrics['segm/AP50']).toBe(0.35);
+  });
+
+  it('has no metrics for a run that measured nothing', async () => {
+    const t = setup();
+    t.setListed([summary('plain')]);
+    t.runs.set('plain', { summary: summary('plain'), graphText: '', events: [] });
+    await t.controller.refreshRuns();
+    expect((await t.controller.loadRun('plain'))?.metrics).toEqual([]);
+  });
+});
+
 describe('runs store', () => {
   it('lists runs, opens one with its curves, best step, details and pictures, and reads it once', async () => {
     const t = setup();
