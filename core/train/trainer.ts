@@ -215,7 +215,10 @@ export class Trainer {
             windowSteps = 0;
           }
           if (previewSource && (done % previewEvery === 0 || done === steps)) {
+            const started = performance.now();
             await this.preview(runDir, session, previewPorts, previewSource, fields, done, seed, batchSize);
+            // Like evaluation, drawing pictures is not training time.
+            windowStart += performance.now() - started;
           }
           if (evalSource && (done % evalEvery === 0 || done === steps)) {
             const started = performance.now();
