@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { compressRleCounts } from '../ops/detection/rle-string';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -18,29 +19,13 @@ import { TINY_MASK_RCNN } from '../../nodes/detection/tiny';
 
 let dir: string;
 
-/** Pycocotools' compressed RLE string for counts (its rleToString). */
-function compress(counts: number[]): string {
-  let text = '';
-  counts.forEach((count, i) => {
-    let x = i > 2 ? count - counts[i - 2] : count;
-    let more = true;
-    while (more) {
-      let c = x & 0x1f;
-      x >>= 5;
-      more = c & 0x10 ? x !== -1 : x !== 0;
-      if (more) c |= 0x20;
-      text += String.fromCharCode(c + 48);
-    }
-  });
-  return text;
-}
 
 /** A 10×20 (h×w) mask with columns 2…5 of rows 4…7 set, as RLE. */
 function rectangleRle(compressed: boolean) {
   const mask = new Uint8Array(10 * 20);
   for (let r = 4; r < 8; r++) for (let c = 2; c < 6; c++) mask[r * 20 + c] = 1;
   const rle = encodeRle(mask, 10, 20);
-  return compressed ? { size: rle.size, counts: compress(rle.counts as number[]) } : rle;
+  return compressed ? { size: rle.size, counts: compressRleCounts(rle.counts as number[]) } : rle;
 }
 
 function cocoJson(overrides: Record<string, unknown> = {}) {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compressRleCounts } from './rle-string';
 import { cropAndResizeMask, decodeRle, decodeRleString, encodeRle, pasteMask, rasterizePolygons, resizeMaskNearest } from '../../../../core/ops/detection/masks';
 
-/** pycocotools' rleToString, written out here to produce compressed strings for the decoder. */
-function compress(counts: number[]): string {
-  let text = '';
-  counts.forEach((count, i) => {
-    let x = i > 2 ? count - counts[i - 2] : count;
-    let more = true;
-    while (more) {
-      let c = x & 0x1f;
-      x >>= 5;
-      more = c & 0x10 ? x !== -1 : x !== 0;
-      if (more) c |= 0x20;
-      text += String.fromCharCode(c + 48);
-    }
-  });
-  return text;
-}
 
 const picture = (mask: ArrayLike<number>, width: number) =>
   Array.from({ length: mask.length / width }, (_, r) => Array.from(mask).slice(r * width, (r + 1) * width).join(''));
@@ -36,12 +21,12 @@ describe('masks', () => {
     const rle = encodeRle(mask, 4, 5);
     expect(rle.counts).toEqual([5, 2, 2, 2, 2, 2, 5]);
     expect(Array.from(decodeRle(rle))).toEqual(Array.from(mask));
-    const text = compress(rle.counts as number[]);
+    const text = compressRleCounts(rle.counts as number[]);
     expect(decodeRleString(text)).toEqual(rle.counts);
     expect(Array.from(decodeRle({ size: [4, 5], counts: text }))).toEqual(Array.from(mask));
     // Large runs and negative deltas exercise the multi-group and sign paths.
     const counts = [1000, 3, 40, 700, 2, 90000];
-    expect(decodeRleString(compress(counts))).toEqual(counts);
+    expect(decodeRleString(compressRleCounts(counts))).toEqual(counts);
     expect(() => decodeRle({ size: [2, 2], counts: [3, 3] })).toThrow(/more than the 2×2 mask/);
   });
 
