@@ -20,7 +20,7 @@
  * with the transposed patches gathered from x (im2col).
  */
 import { tf } from '../../tf';
-import { Intermediates, runBackendKernel, assertFloat32, computeValues, readValues, type BackendName, type TensorInfo } from './kernel-utils';
+import { Intermediates, runBackendKernel, runStrideOneConv, assertFloat32, computeValues, readValues, type BackendName, type TensorInfo } from './kernel-utils';
 
 type Conv2DBackpropFilterAttrs = tf.Conv2DBackpropFilterAttrs;
 
@@ -145,23 +145,10 @@ function filterGradientNhwc(
   const xAsBatch = scope.hold(runBackendKernel('Transpose', backendName, backend, { x: xUsed }, { perm: [3, 1, 2, 0] }));
   const dyAsFilter = scope.hold(runBackendKernel('Transpose', backendName, backend, { x: dy }, { perm: [1, 2, 0, 3] }));
   const gradient = scope.hold(
-    runBackendKernel(
-      'Conv2D',
-      backendName,
-      backend,
-      { x: xAsBatch, filter: dyAsFilter },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [padTop, padBottom],
-          [padLeft, padRight],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [strideHeight, strideWidth],
-      },
-    ),
+    runStrideOneConv(backendName, backend, xAsBatch, dyAsFilter, { top: padTop, bottom: padBottom, left: padLeft, right: padRight }, [
+      strideHeight,
+      strideWidth,
+    ]),
   );
   const produced = gradient.shape;
   if (produced[0] !== inChannels || produced[1] !== filterHeight || produced[2] !== filterWidth || produced[3] !== outChannels) {

@@ -20,7 +20,7 @@
  * the padding region) are dropped by the interleave.
  */
 import { tf } from '../../tf';
-import { Intermediates, runBackendKernel, assertFloat32, computeValues, readValues, type BackendName, type TensorInfo } from './kernel-utils';
+import { Intermediates, runBackendKernel, runStrideOneConv, assertFloat32, computeValues, readValues, type BackendName, type TensorInfo } from './kernel-utils';
 
 type Conv2DBackpropInputAttrs = tf.Conv2DBackpropInputAttrs;
 
@@ -284,23 +284,12 @@ function phaseConvolution(
       ),
     );
   }
-  return runBackendKernel(
-    'Conv2D',
-    backendName,
-    backend,
-    { x: dyUsed, filter: subFilter },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [rows.padBefore, rows.padAfter],
-        [cols.padBefore, cols.padAfter],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    },
-  );
+  return runStrideOneConv(backendName, backend, dyUsed, subFilter, {
+    top: rows.padBefore,
+    bottom: rows.padAfter,
+    left: cols.padBefore,
+    right: cols.padAfter,
+  });
 }
 
 /**

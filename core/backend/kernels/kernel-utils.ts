@@ -42,6 +42,38 @@ export function runBackendKernel(
 }
 
 /**
+ * A stride-1 NHWC Conv2D with explicit padding, through the backend's own
+ * (XNNPACK on wasm) kernel: the building block both conv gradients are
+ * rewritten into.
+ */
+export function runStrideOneConv(
+  backendName: BackendName,
+  backend: tf.KernelBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  pad: { top: number; bottom: number; left: number; right: number },
+  dilations: [number, number] = [1, 1],
+): TensorInfo {
+  return runBackendKernel(
+    'Conv2D',
+    backendName,
+    backend,
+    { x, filter },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [pad.top, pad.bottom],
+        [pad.left, pad.right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations,
+    },
+  );
+}
+
+/**
  * Collects the intermediate results of a composed kernel so that they are
  * released even when a step throws.
  */
