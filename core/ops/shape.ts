@@ -17,6 +17,18 @@ export function convOutputSize(size: number, kernel: number, stride: number, pad
   return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
+/**
+ * nn.MaxPool2d / AvgPool2d output size. Floor mode is convOutputSize; ceil
+ * mode rounds up, but (PyTorch's rule) drops a last window that would start
+ * past the input and its left padding, i.e. entirely in the right padding.
+ */
+export function poolOutputSize(size: number, kernel: number, stride: number, padding: number, ceilMode = false): number {
+  if (!ceilMode) return convOutputSize(size, kernel, stride, padding);
+  let out = Math.ceil((size + 2 * padding - kernel) / stride) + 1;
+  if ((out - 1) * stride >= size + padding) out -= 1;
+  return out;
+}
+
 /** nn.ConvTranspose2d output size: (size − 1)s − 2p + d(k−1) + outputPadding + 1. */
 export function convTransposeOutputSize(
   size: number,

@@ -20,6 +20,8 @@ import { makeRowConcatKernel, makeRowSplitKernel, makeSharingCastKernel } from '
 import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpropInputKernel } from './depthwise-conv2d-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
+import { mirrorPadGradConfig } from './mirror-pad-grad';
+import { maxPoolGradKernel } from './max-pool-grad';
 import type { BackendName } from './kernel-utils';
 
 interface FastKernel {
@@ -73,6 +75,17 @@ const FAST_KERNELS: readonly FastKernel[] = [
   { kernelName: 'ResizeBilinearGrad', backendName: 'wasm', kernelFunc: resizeBilinearGradKernel, why: 'stock kernel ignores halfPixelCenters' },
   { kernelName: 'ResizeNearestNeighborGrad', backendName: 'cpu', kernelFunc: resizeNearestNeighborGradKernel, why: 'stock kernel ignores halfPixelCenters and mis-strides dy for batch > 1' },
   { kernelName: 'ResizeNearestNeighborGrad', backendName: 'wasm', kernelFunc: resizeNearestNeighborGradKernel, why: 'stock kernel ignores halfPixelCenters' },
+  {
+    kernelName: 'MaxPoolGrad',
+    backendName: 'wasm',
+    kernelFunc: maxPoolGradKernel,
+    why: 'stock kernel starts its running max at the smallest positive float (windows with max <= 0 go wrong) and sends ties to the last maximum, PyTorch the first',
+  },
+];
+
+/** Gradients that replace tfjs's own on every backend, because the stock ones are wrong. */
+const GRADIENTS: readonly { config: tf.GradConfig; why: string }[] = [
+  { config: mirrorPadGradConfig, why: "stock gradient drops what flowed into the mirrored border (d/dx Σ reflect-pad [1,2,3] gave [1,1,1], PyTorch [1,3,1])" },
 ];
 
 const replacedStockKernels = new Map<string, tf.KernelConfig>();
@@ -81,8 +94,11 @@ function registryKey(kernelName: string, backendName: string): string {
   return `${backendName}/${kernelName}`;
 }
 
-/** Registers every fast kernel; calling it again is a no-op. */
+/** Registers every fast kernel and corrected gradient; calling it again is a no-op. */
 export function installFastKernels(): void {
+  for (const { config } of GRADIENTS) {
+    if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
+  }
   for (const fast of FAST_KERNELS) {
     const current = tf.getKernel(fast.kernelName, fast.backendName);
     if (current?.kernelFunc === fast.kernelFunc) continue;
@@ -114,6 +130,11 @@ export function listFastKernels(): { kernelName: string; backendName: BackendNam
     why: fast.why,
     installed: tf.getKernel(fast.kernelName, fast.backendName)?.kernelFunc === fast.kernelFunc,
   }));
+}
+
+/** The gradients installFastKernels replaces and why. */
+export function listGradients(): { kernelName: string; why: string; installed: boolean }[] {
+  return GRADIENTS.map(({ config, why }) => ({ kernelName: config.kernelName, why, installed: tf.getGradient(config.kernelName) === config }));
 }
 
 /** The TensorFlow.js kernel that installFastKernels replaced, if it replaced one. */

@@ -1,0 +1,27 @@
+/**
+ * The ops the kernel audit runs, by the `op` name its PyTorch cases
+ * (test/fixtures/audit/*.json, written by make_audit.py) give. Each is the
+ * Tensorweave function a node calls, so a case checks the kernels and
+ * gradients that node reaches, not a stand-in.
+ */
+import { tf } from '../../../core/tf';
+import { avgPool2dTorch, maxPool2dTorch } from '../../../core/ops/pool';
+
+export type AuditOp = (inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.Tensor;
+
+type Paddings = Array<[number, number]>;
+
+export const AUDIT_OPS: Record<string, AuditOp> = {
+  mirrorPad: ({ x }, a) => tf.mirrorPad(x, a.paddings as Paddings, a.mode as 'reflect' | 'symmetric'),
+  pad: ({ x }, a) => tf.pad(x, a.paddings as Paddings),
+  maxPool2d: ({ x }, a) =>
+    maxPool2dTorch(x as tf.Tensor4D, { kernel: a.kernel as number, stride: a.stride as number, padding: a.padding as number, ceilMode: a.ceilMode as boolean }),
+  avgPool2d: ({ x }, a) =>
+    avgPool2dTorch(x as tf.Tensor4D, {
+      kernel: a.kernel as number,
+      stride: a.stride as number,
+      padding: a.padding as number,
+      ceilMode: a.ceilMode as boolean,
+      countIncludePad: a.countIncludePad as boolean,
+    }),
+};
