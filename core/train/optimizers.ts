@@ -163,8 +163,9 @@ function scheduleFactor(schedule: ScheduleSpec, step: number): number {
     case 'step':
       return schedule.gamma ** Math.floor(step / schedule.stepSize);
     case 'linear':
-      // pix2pix's rule: constant for a while, then linearly to zero.
-      return 1 - Math.max(0, step - schedule.constantSteps) / (schedule.decaySteps + 1);
+      // pix2pix's rule, 1 − max(0, epoch + 1 − n_epochs) / (n_epochs_decay + 1) with 0-based epochs:
+      // constantSteps updates at the full rate, the next already decayed, 0 from step constantSteps + decaySteps.
+      return 1 - Math.max(0, step + 1 - schedule.constantSteps) / (schedule.decaySteps + 1);
   }
 }
 

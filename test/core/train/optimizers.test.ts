@@ -108,11 +108,15 @@ describe('learning-rate schedules', () => {
     const s = spec({ schedule: { type: 'step', stepSize: 10, gamma: 0.5 } });
     expect([0, 9, 10, 25].map((t) => learningRate(s, t))).toEqual([0.1, 0.1, 0.05, 0.025]);
   });
-  it("linear decay follows pix2pix's rule: constant, then linearly towards zero", () => {
+  it("linear decay follows pix2pix's rule: constantSteps at the full rate, then the first decayed rate", () => {
+    // pix2pix: lr = 1 − max(0, epoch + 1 − n_epochs) / (n_epochs_decay + 1) for 0-based epochs.
+    const short = spec({ schedule: { type: 'linear', constantSteps: 3, decaySteps: 4 } });
+    const rates = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((t) => learningRate(short, t));
+    [0.1, 0.1, 0.1, 0.08, 0.06, 0.04, 0.02, 0, 0].forEach((rate, t) => expect(rates[t], `step ${t}`).toBeCloseTo(rate, 12));
     const s = spec({ schedule: { type: 'linear', constantSteps: 100, decaySteps: 100 } });
-    expect(learningRate(s, 50)).toBeCloseTo(0.1);
-    expect(learningRate(s, 150)).toBeCloseTo(0.1 * (1 - 50 / 101));
-    expect(learningRate(s, 200)).toBeCloseTo(0.1 * (1 - 100 / 101));
+    expect(learningRate(s, 99)).toBeCloseTo(0.1);
+    expect(learningRate(s, 100)).toBeCloseTo(0.1 * (1 - 1 / 101));
+    expect(learningRate(s, 199)).toBeCloseTo(0.1 * (1 - 100 / 101));
     expect(learningRate(s, 400)).toBe(0);
   });
   it('linear warm-up from startFactor to 1', () => {
