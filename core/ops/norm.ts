@@ -11,16 +11,40 @@ export interface Affine {
 }
 
 /**
- * (x − mean)/√(var + eps)·γ + β, as one per-channel scale and shift so the
- * full-size tensor is touched by two elementwise ops. Gradients flow through
- * mean and variance too, which training-mode normalisation needs.
+ * (x − mean)/√(var + eps)·γ + β, normalising the centred input. Folding it
+ * into one scale and shift, x·s + (β − mean·s), saves an op but cancels
+ * catastrophically in float32 when |mean| ≫ std (γ's gradient was off by
+ * 1e-4 relative at |mean|/std = 1000).
  */
 export function normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, eps: number, affine: Affine = {}): tf.Tensor {
+  return scaleCentred(tf.sub(x, mean), variance, eps, affine);
+}
+
+/** centred/√(var + eps)·γ + β. */
+function scaleCentred(centred: tf.Tensor, variance: tf.Tensor, eps: number, affine: Affine): tf.Tensor {
   let scale = tf.rsqrt(tf.add(variance, eps));
   if (affine.gamma) scale = tf.mul(scale, affine.gamma);
-  let shift = tf.neg(tf.mul(mean, scale));
-  if (affine.beta) shift = tf.add(shift, affine.beta);
-  return tf.add(tf.mul(x, scale), shift);
+  const y = tf.mul(centred, scale);
+  return affine.beta ? tf.add(y, affine.beta) : y;
+}
+
+/**
+ * Batch statistics over `axes` that stay accurate when |mean| ≫ std. The
+ * values are first shifted by one sample per channel (exact in float32 for
+ * values that close), so the mean is a sum of small numbers, and the centred
+ * input is formed from the shifted values: the mean itself, rounded at the
+ * input's magnitude, never touches it. The shift cancels exactly in the
+ * gradient. Returns the centred input, the mean and the biased variance.
+ */
+export function centredMoments(x: tf.Tensor, axes: number[], keepDims = false): { centred: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  const size = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const shift = tf.slice(x, x.shape.map(() => 0), size);
+  const shifted = tf.sub(x, shift);
+  const moments = tf.moments(shifted, axes, true);
+  const centred = tf.sub(shifted, moments.mean);
+  const mean = tf.add(moments.mean, shift);
+  const squeeze = (t: tf.Tensor) => (keepDims ? t : tf.reshape(t, x.shape.filter((_, i) => !axes.includes(i))));
+  return { centred, mean: squeeze(mean), variance: squeeze(moments.variance) };
 }
 
 export interface RunningStats {
@@ -50,7 +74,7 @@ export function batchNorm(x: tf.Tensor, options: BatchNormOptions): tf.Tensor {
   const running = options.running;
   if (!options.training && running) return normalize(x, running.mean, running.variance, eps, options);
   const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
+  const { centred, mean, variance } = centredMoments(x, axes);
   if (running && options.updateStats) {
     const momentum = options.momentum ?? 0.1;
     const count = x.size / x.shape[x.shape.length - 1];
@@ -61,7 +85,7 @@ export function batchNorm(x: tf.Tensor, options: BatchNormOptions): tf.Tensor {
       running.variance.assign(tf.add(tf.mul(running.variance, 1 - momentum), tf.mul(unbiased, momentum)));
     });
   }
-  return normalize(x, mean, variance, eps, options);
+  return scaleCentred(centred, variance, eps, options);
 }
 
 /**
@@ -69,6 +93,6 @@ export function batchNorm(x: tf.Tensor, options: BatchNormOptions): tf.Tensor {
  * sample and channel normalised over H and W with the biased variance.
  */
 export function instanceNorm(x: tf.Tensor4D, eps = 1e-5, affine: Affine = {}): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
-  return normalize(x, mean, variance, eps, affine) as tf.Tensor4D;
+  const { centred, variance } = centredMoments(x, [1, 2], true);
+  return scaleCentred(centred, variance, eps, affine) as tf.Tensor4D;
 }

@@ -6,6 +6,7 @@
  */
 import { tf } from '../../../core/tf';
 import { avgPool2dTorch, maxPool2dTorch } from '../../../core/ops/pool';
+import { batchNorm, instanceNorm } from '../../../core/ops/norm';
 
 export type AuditOp = (inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.Tensor;
 
@@ -24,4 +25,11 @@ export const AUDIT_OPS: Record<string, AuditOp> = {
       ceilMode: a.ceilMode as boolean,
       countIncludePad: a.countIncludePad as boolean,
     }),
+  batchNorm: ({ x, gamma, beta }) => batchNorm(x, { training: true, updateStats: false, gamma, beta }),
+  batchNormEval: ({ x, gamma, beta, mean, var: variance }) =>
+    tf.tidy(() => {
+      const running = { mean: tf.variable(mean, false), variance: tf.variable(variance, false) };
+      return batchNorm(x, { training: false, updateStats: false, gamma, beta, running });
+    }),
+  instanceNorm: ({ x, gamma, beta }) => instanceNorm(x as tf.Tensor4D, 1e-5, { gamma, beta }),
 };
