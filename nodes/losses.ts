@@ -99,12 +99,12 @@ export const mse = defineNode({
 
 export const bceLogits = defineNode({
   type: 'loss.bce_logits',
-  version: 1,
+  version: 2,
   category: 'losses',
   title: 'BCE with logits',
   doc:
     'Binary cross-entropy of raw logits against targets in [0, 1], PyTorch nn.BCEWithLogitsLoss, computed in the stable ' +
-    'form max(x, 0) − x·z + log(1 + e^−|x|), finite for any logit. Binary and multi-label classification, mask heads, ' +
+    'form max(x, 0) − x·z + log(1 + e^−|x|), finite for any logit and accurate for confident ones. Binary and multi-label classification, mask heads, ' +
     'and the vanilla GAN loss: leave the target unwired and set target 1 for "real", 0 for "fake". Do not put a sigmoid ' +
     'before it.',
   inputs: {
@@ -119,12 +119,28 @@ export const bceLogits = defineNode({
   params: {
     reduction,
     target: p.float({ default: 1, min: 0, max: 1, doc: 'Constant target used when the target port is unwired (1 = real, 0 = fake).' }),
+    posWeight: p.float({
+      default: 1,
+      min: 0,
+      max: 1000,
+      doc:
+        'Weight of the positive term, PyTorch pos_weight: loss = (1 − t)·x + (1 + (posWeight − 1)·t)·log(1 + e^−x). ' +
+        'Above 1 favours recall on rare positives, e.g. #negatives / #positives for sparse masks.',
+    }),
   },
+  // Version 2 added posWeight; version 1 files weighted both terms equally.
+  migrations: { 1: (params) => ({ ...params, posWeight: 1 }) },
   inferShape({ inputs }) {
     checkSameShape(inputs.input, inputs.target);
     return scalarLoss();
   },
-  build: regressionLoss(bceWithLogits),
+  build: ({ params }) => ({
+    forward: (values) => {
+      const input = tensorOf(values.input, 'input');
+      const target = values.target === undefined ? params.target : tensorOf(values.target, 'target');
+      return { loss: bceWithLogits(input, target, params.reduction, params.posWeight) };
+    },
+  }),
 });
 
 export const crossEntropyLoss = defineNode({

@@ -20,18 +20,45 @@ export function mseLoss(input: tf.Tensor, target: tf.Tensor | number, reduction:
 }
 
 /**
- * Elementwise binary cross-entropy of logits x against targets z,
- * softplus(x) − x·z, which equals max(x, 0) − x·z + log(1 + e^−|x|): finite
- * for any logit. Written with softplus rather than relu and abs so the
- * gradient at x = 0 is the true σ(0) − z rather than −z.
+ * The elementwise BCE of logits x against targets t with PyTorch's
+ * pos_weight p (log weight w = 1 + (p − 1)·t):
+ *   (1 − t)·x + w·softplus(−x) = max(x, 0) − x·t + w·log(1 + e^−|x|) + (p − 1)·t·max(−x, 0),
+ * the second form keeping tiny losses tiny: softplus-based forms returned
+ * exactly 0 for x = 20, t = 1, where the loss is 2·10⁻⁹. The gradient is
+ * written out, w·σ(x) − p·t = (1 − t)·σ(x) − p·t·σ(−x), because the kinks
+ * of max and |x| give the wrong one at x = 0, and in the second form so that
+ * it too stays tiny rather than σ(20) − 1 = 0.
  */
-export function bceWithLogitsElementwise(logits: tf.Tensor, target: tf.Tensor | number): tf.Tensor {
-  return tf.sub(tf.softplus(logits), tf.mul(logits, target));
+function bceCore(posWeight: number) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, t]);
+    const logTerm = tf.log1p(tf.exp(tf.neg(tf.abs(x))));
+    let value = tf.add(tf.sub(tf.relu(x), tf.mul(x, t)), posWeight === 1 ? logTerm : tf.mul(logTerm, tf.add(tf.mul(t, posWeight - 1), 1)));
+    if (posWeight !== 1) value = tf.add(value, tf.mul(tf.mul(t, posWeight - 1), tf.relu(tf.neg(x))));
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, st] = saved;
+        const dx = tf.mul(dy, tf.sub(tf.mul(tf.sub(1, st), tf.sigmoid(sx)), tf.mul(tf.mul(st, posWeight), tf.sigmoid(tf.neg(sx)))));
+        // ∂/∂t = −x + (p − 1)·softplus(−x); softplus(−x) = max(−x, 0) + log(1 + e^−|x|).
+        let dt = tf.neg(sx);
+        if (posWeight !== 1) dt = tf.add(dt, tf.mul(tf.add(tf.relu(tf.neg(sx)), tf.log1p(tf.exp(tf.neg(tf.abs(sx))))), posWeight - 1));
+        return [dx, tf.mul(dy, dt)];
+      },
+    };
+  });
+}
+
+/** Elementwise nn.BCEWithLogitsLoss (reduction 'none'); `posWeight` is its pos_weight, weighting the positive term. */
+export function bceWithLogitsElementwise(logits: tf.Tensor, target: tf.Tensor | number, posWeight = 1): tf.Tensor {
+  const t = typeof target === 'number' ? tf.fill(logits.shape, target) : tf.broadcastTo(target, logits.shape);
+  return bceCore(posWeight)(logits, t);
 }
 
 /** nn.BCEWithLogitsLoss. */
-export function bceWithLogits(logits: tf.Tensor, target: tf.Tensor | number, reduction: Reduction = 'mean'): tf.Scalar {
-  return reduce(bceWithLogitsElementwise(logits, target), reduction);
+export function bceWithLogits(logits: tf.Tensor, target: tf.Tensor | number, reduction: Reduction = 'mean', posWeight = 1): tf.Scalar {
+  return reduce(bceWithLogitsElementwise(logits, target, posWeight), reduction);
 }
 
 export interface CrossEntropyOptions {

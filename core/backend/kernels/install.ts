@@ -22,6 +22,7 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
 import { maxPoolGradKernel } from './max-pool-grad';
+import { log1pKernel } from './log1p';
 import type { BackendName } from './kernel-utils';
 
 interface FastKernel {
@@ -81,6 +82,7 @@ const FAST_KERNELS: readonly FastKernel[] = [
     kernelFunc: maxPoolGradKernel,
     why: 'stock kernel starts its running max at the smallest positive float (windows with max <= 0 go wrong) and sends ties to the last maximum, PyTorch the first',
   },
+  { kernelName: 'Log1p', backendName: 'wasm', kernelFunc: log1pKernel, why: 'stock kernel computes log(1 + x), which is 0 for |x| < 6e-8' },
 ];
 
 /** Gradients that replace tfjs's own on every backend, because the stock ones are wrong. */

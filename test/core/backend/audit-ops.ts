@@ -7,6 +7,7 @@
 import { tf } from '../../../core/tf';
 import { avgPool2dTorch, maxPool2dTorch } from '../../../core/ops/pool';
 import { batchNorm, instanceNorm } from '../../../core/ops/norm';
+import { bceWithLogits, bceWithLogitsElementwise, type Reduction } from '../../../core/ops/losses';
 
 export type AuditOp = (inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.Tensor;
 
@@ -31,5 +32,8 @@ export const AUDIT_OPS: Record<string, AuditOp> = {
       const running = { mean: tf.variable(mean, false), variance: tf.variable(variance, false) };
       return batchNorm(x, { training: false, updateStats: false, gamma, beta, running });
     }),
+  bceElementwise: ({ x, t }, a) => bceWithLogitsElementwise(x, t, a.posWeight as number),
+  bce: ({ x, t }, a) => bceWithLogits(x, t, a.reduction as Reduction, a.posWeight as number),
+  bceConstant: ({ x }, a) => bceWithLogits(x, a.target as number),
   instanceNorm: ({ x, gamma, beta }) => instanceNorm(x as tf.Tensor4D, 1e-5, { gamma, beta }),
 };

@@ -26,6 +26,8 @@ export interface AuditCase {
   dy: Arr;
   grads: Record<string, Arr>;
   tolerance?: number;
+  /** Compare each value relative to itself rather than to the largest. */
+  elementwise?: boolean;
 }
 
 /** Every case of every group file, named `group/case`. */
@@ -54,9 +56,17 @@ export interface AuditResult {
   errors: Record<string, number>;
 }
 
-/** Largest absolute difference over the reference's largest magnitude (at least 1). */
-function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
+/** Largest absolute difference over the reference's largest magnitude (at least 1), or over each value's own with `elementwise`. */
+function relativeError(actual: ArrayLike<number>, expected: readonly number[], elementwise = false): number {
   if (actual.length !== expected.length) return Infinity;
+  if (elementwise) {
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) {
+      const d = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), 1e-30);
+      worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+    }
+    return worst;
+  }
   let worst = 0;
   let scale = 1;
   for (let i = 0; i < expected.length; i++) {
@@ -97,7 +107,7 @@ export async function runAuditCase(c: AuditCase): Promise<AuditResult> {
   try {
     const fwd = await recordKernels(() => op(inputs, c.attrs));
     const y = fwd.result;
-    errors.output = sameShape(y.shape, c.output.shape) ? relativeError(await y.data(), c.output.values) : Infinity;
+    errors.output = sameShape(y.shape, c.output.shape) ? relativeError(await y.data(), c.output.values, c.elementwise) : Infinity;
     y.dispose();
     const names = Object.keys(c.grads);
     let backward = new Set<string>();
@@ -113,7 +123,7 @@ export async function runAuditCase(c: AuditCase): Promise<AuditResult> {
       );
       for (const [i, g] of bwd.result.entries()) {
         const ref = c.grads[names[i]];
-        errors[`grad ${names[i]}`] = sameShape(g.shape, ref.shape) ? relativeError(await g.data(), ref.values) : Infinity;
+        errors[`grad ${names[i]}`] = sameShape(g.shape, ref.shape) ? relativeError(await g.data(), ref.values, c.elementwise) : Infinity;
       }
       tf.dispose([...bwd.result, dy]);
       const harness = await harnessKernels();

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../../core/tf';
 import { selectBackend } from '../../../core/backend/select';
 import { maxPool2dTorch } from '../../../core/ops/pool';
+import { bceWithLogits } from '../../../core/ops/losses';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -31,5 +32,16 @@ describe.each(['cpu', 'wasm'] as const)('gradient fixes on %s', (backend) => {
     expect(Array.from(await negatives.data())).toEqual([0, 1, 0, 0]);
     expect(Array.from(await ties.data())).toEqual([0, 1, 0, 0]);
     tf.dispose([negatives, ties]);
+  });
+
+  it('BCE with logits keeps tiny losses: x = 20, t = 1 gives log1p(e^-20) = 2.0611537e-9, not 0 (wasm Log1p included)', async () => {
+    await tf.setBackend(backend);
+    const x = tf.scalar(20);
+    const loss = bceWithLogits(x, 1);
+    const grad = tf.grad((t) => bceWithLogits(t, 1))(x);
+    expect((await loss.data())[0]).toBeCloseTo(2.0611537e-9, 15);
+    expect((await grad.data())[0]).toBeCloseTo(-2.0611537e-9, 15);
+    expect((await loss.data())[0] / 2.0611537e-9).toBeCloseTo(1, 5);
+    tf.dispose([x, loss, grad]);
   });
 });
