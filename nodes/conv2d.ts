@@ -7,7 +7,7 @@ import { tensor4dOf } from '../core/ops/value';
 
 export const conv2d = defineNode({
   type: 'conv2d',
-  version: 1,
+  version: 2,
   category: 'layers',
   title: 'Conv2d',
   doc:
@@ -15,7 +15,8 @@ export const conv2d = defineNode({
     'with the given stride, padding and dilation; output size ⌊(H + 2·padding − dilation·(kernelSize−1) − 1)/stride⌋ + 1. ' +
     'Input channels are taken from the wired input. Padding is explicit and symmetric exactly as in PyTorch (TensorFlow\'s ' +
     '"same" differs for strided and even kernels), so architectures and sizes transfer one to one; kernels are stored ' +
-    'H×W×in×out. The workhorse of every image model: feature extraction, down-sampling (stride 2), 1×1 channel mixing.',
+    'H×W×(in/groups)×out. The workhorse of every image model: feature extraction, down-sampling (stride 2), 1×1 channel ' +
+    'mixing; with groups, grouped (ResNeXt) and depthwise (MobileNet: groups = input channels) convolutions.',
   inputs: {
     input: { kinds: ['image'], doc: 'Feature map N×H×W×C_in.' },
   },
@@ -43,10 +44,27 @@ export const conv2d = defineNode({
       max: 16,
       doc: 'Spacing between filter taps (atrous convolution); the filter covers dilation·(kernelSize−1)+1 pixels.',
     }),
+    groups: p.int({
+      default: 1,
+      min: 1,
+      max: 16384,
+      doc:
+        'Split input and output channels into this many groups convolved separately (PyTorch groups); both channel counts ' +
+        'must divide by it. Input channels = groups makes a depthwise convolution.',
+    }),
     bias: p.bool({ default: true, doc: 'Add a learned per-channel bias; turn off when a normalisation layer follows.' }),
   },
+  // Version 2 added groups; version 1 convolutions were all ungrouped.
+  migrations: { 1: (params) => ({ ...params, groups: 1 }) },
   inferShape({ inputs, params }) {
-    const { n, h, w } = expectImage(inputs.input, 'input');
+    const { n, h, w, c } = expectImage(inputs.input, 'input');
+    if (c % params.groups !== 0 || params.outChannels % params.groups !== 0) {
+      throw new ShapeError(
+        `groups ${params.groups} must divide both the ${c} input channels and outChannels ${params.outChannels}: ` +
+          `use a common divisor such as ${gcd(c, params.outChannels)}, or 1`,
+        { param: 'groups' },
+      );
+    }
     const span = dilatedKernelSize(params.kernelSize, params.dilation);
     if (h + 2 * params.padding < span || w + 2 * params.padding < span) {
       throw new ShapeError(
@@ -69,10 +87,11 @@ export const conv2d = defineNode({
     const { params } = ctx;
     const inChannels = expectImage(ctx.inputs.input, 'input').c;
     const k = params.kernelSize;
-    const fanIn = inChannels * k * k;
-    const kernel = ctx.weight('kernel', [k, k, inChannels, params.outChannels], pytorchDefault(fanIn));
+    const groupIn = inChannels / params.groups;
+    const fanIn = groupIn * k * k;
+    const kernel = ctx.weight('kernel', [k, k, groupIn, params.outChannels], pytorchDefault(fanIn));
     const bias = params.bias ? ctx.weight('bias', [params.outChannels], pytorchDefault(fanIn)) : null;
-    const options = { stride: params.stride, padding: params.padding, dilation: params.dilation, paddingMode: params.paddingMode };
+    const options = { stride: params.stride, padding: params.padding, dilation: params.dilation, paddingMode: params.paddingMode, groups: params.groups };
     return {
       forward: (inputs) => ({
         output: conv2dTorch(tensor4dOf(inputs.input, 'input'), kernel, bias, options),
@@ -84,6 +103,10 @@ export const conv2d = defineNode({
     const out = outputs.output?.shape;
     if (typeof inChannels !== 'number' || !out) return 0;
     const positions = (out[1] as number) * (out[2] as number);
-    return 2 * positions * params.kernelSize * params.kernelSize * inChannels * params.outChannels;
+    return (2 * positions * params.kernelSize * params.kernelSize * inChannels * params.outChannels) / params.groups;
   },
 });
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}

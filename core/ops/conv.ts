@@ -15,6 +15,12 @@ export interface Conv2dOptions {
   dilation?: Pair;
   /** nn.Conv2d's `padding_mode`: zeros, or mirror without repeating the edge. */
   paddingMode?: PaddingMode;
+  /**
+   * nn.Conv2d's `groups`: input and output channels split into this many
+   * groups, each convolved on its own; the kernel is [kh, kw, inC/groups, outC]
+   * with output channels ordered group by group, as PyTorch's weight.
+   */
+  groups?: number;
 }
 
 export interface ConvTranspose2dOptions {
@@ -64,7 +70,25 @@ export function conv2dTorch(
     if (options.paddingMode === 'reflect') input = tf.mirrorPad(x, paddings, 'reflect');
     else pad = paddings;
   }
-  const y = tf.conv2d(input, dilateKernel(kernel, options.dilation ?? 1), pair(options.stride ?? 1), pad);
+  const stride = pair(options.stride ?? 1);
+  const k = dilateKernel(kernel, options.dilation ?? 1);
+  const groups = options.groups ?? 1;
+  const inC = x.shape[3];
+  const [kh, kw, groupIn, outC] = k.shape;
+  if (groupIn * groups !== inC || outC % groups !== 0) {
+    throw new Error(`conv2dTorch: a [${k.shape.join(', ')}] kernel with ${groups} groups does not fit ${inC} input channels; it must be [kh, kw, inC/groups, outC] with outC divisible by groups.`);
+  }
+  let y: tf.Tensor4D;
+  if (groups === 1) {
+    y = tf.conv2d(input, k, stride, pad);
+  } else if (groupIn === 1) {
+    // Depthwise (groups = inC): PyTorch's output channel c·m + j is tf's depthwise channel c, multiplier j.
+    y = tf.depthwiseConv2d(input, tf.reshape(k, [kh, kw, inC, outC / inC]) as tf.Tensor4D, stride, pad);
+  } else {
+    const inputs = tf.split(input, groups, 3);
+    const kernels = tf.split(k, groups, 3);
+    y = tf.concat(inputs.map((part, g) => tf.conv2d(part as tf.Tensor4D, kernels[g] as tf.Tensor4D, stride, pad)), 3);
+  }
   return bias ? tf.add(y, bias) : y;
 }
 

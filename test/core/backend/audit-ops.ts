@@ -7,6 +7,7 @@
 import { tf } from '../../../core/tf';
 import { avgPool2dTorch, maxPool2dTorch } from '../../../core/ops/pool';
 import { batchNorm, instanceNorm } from '../../../core/ops/norm';
+import { conv2dTorch, convTranspose2dTorch, type PaddingMode } from '../../../core/ops/conv';
 import { bceWithLogits, bceWithLogitsElementwise, type Reduction } from '../../../core/ops/losses';
 
 export type AuditOp = (inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.Tensor;
@@ -25,6 +26,21 @@ export const AUDIT_OPS: Record<string, AuditOp> = {
       padding: a.padding as number,
       ceilMode: a.ceilMode as boolean,
       countIncludePad: a.countIncludePad as boolean,
+    }),
+  conv2d: ({ x, w, b }, a) =>
+    conv2dTorch(x as tf.Tensor4D, w, b ?? null, {
+      stride: a.stride as number,
+      padding: a.padding as number,
+      dilation: a.dilation as number,
+      paddingMode: a.paddingMode as PaddingMode,
+      groups: a.groups as number,
+    }),
+  convTranspose2d: ({ x, w, b }, a) =>
+    convTranspose2dTorch(x as tf.Tensor4D, w, b ?? null, {
+      stride: a.stride as number,
+      padding: a.padding as number,
+      outputPadding: a.outputPadding as number,
+      dilation: a.dilation as number,
     }),
   batchNorm: ({ x, gamma, beta }) => batchNorm(x, { training: true, updateStats: false, gamma, beta }),
   batchNormEval: ({ x, gamma, beta, mean, var: variance }) =>
