@@ -21,6 +21,7 @@ import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpro
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
+import { absGradConfig } from './abs-grad';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { log1pKernel } from './log1p';
 import type { BackendName } from './kernel-utils';
@@ -87,6 +88,7 @@ const FAST_KERNELS: readonly FastKernel[] = [
 
 /** Gradients that replace tfjs's own on every backend, because the stock ones are wrong. */
 const GRADIENTS: readonly { config: tf.GradConfig; why: string }[] = [
+  { config: absGradConfig, why: 'stock gradient is -dy at x = 0 (step(x, -1)); PyTorch and the subgradient convention give 0' },
   { config: mirrorPadGradConfig, why: "stock gradient drops what flowed into the mirrored border (d/dx Σ reflect-pad [1,2,3] gave [1,1,1], PyTorch [1,3,1])" },
 ];
 

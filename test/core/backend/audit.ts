@@ -15,6 +15,8 @@ export const AUDIT_TABLE = join(AUDIT_DIR, 'kernels.json');
 interface Arr {
   shape: number[];
   values: number[];
+  /** Class ids and other integer inputs; float32 otherwise. */
+  dtype?: 'int32';
 }
 
 export interface AuditCase {
@@ -102,7 +104,7 @@ const harnessCache = new Map<string, Set<string>>();
 export async function runAuditCase(c: AuditCase): Promise<AuditResult> {
   const op = AUDIT_OPS[c.op];
   if (!op) throw new Error(`audit case '${c.name}' uses op '${c.op}', which test/core/backend/audit-ops.ts does not define`);
-  const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, a]) => [k, tf.tensor(a.values, a.shape, 'float32')]));
+  const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, a]) => [k, tf.tensor(a.values, a.shape, a.dtype ?? 'float32')]));
   const errors: Record<string, number> = {};
   try {
     const fwd = await recordKernels(() => op(inputs, c.attrs));

@@ -34,6 +34,13 @@ describe.each(['cpu', 'wasm'] as const)('gradient fixes on %s', (backend) => {
     tf.dispose([negatives, ties]);
   });
 
+  it('Abs: d/dx |x| at x = 0 is 0 (torch.abs), so an L1 loss at an exact match stays put', async () => {
+    await tf.setBackend(backend);
+    const grad = tf.grad((t) => tf.sum(tf.abs(t)))(tf.tensor1d([-2, 0, 3]));
+    expect(Array.from(await grad.data())).toEqual([-1, 0, 1]);
+    grad.dispose();
+  });
+
   it('BCE with logits keeps tiny losses: x = 20, t = 1 gives log1p(e^-20) = 2.0611537e-9, not 0 (wasm Log1p included)', async () => {
     await tf.setBackend(backend);
     const x = tf.scalar(20);
