@@ -62,7 +62,7 @@ export const AUDIT_OPS: Record<string, AuditOp> = {
   bilinear: ({ x }, a) =>
     tf.tidy(() => {
       const size = a.size as [number, number];
-      const matrices = interpolationMatrices([x.shape[1], x.shape[2]], size, a.alignCorners as boolean);
+      const matrices = interpolationMatrices([x.shape[1]!, x.shape[2]!], size, a.alignCorners as boolean);
       return bilinearResizeWith(x as tf.Tensor4D, matrices, a.method as BilinearMethod);
     }),
   broadcastToMap: ({ x }, a) => broadcastToMap(x, a.height as number, a.width as number),
