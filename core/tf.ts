@@ -14,6 +14,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import './tf-quiet';
 import './tf-chain';
 import '@tensorflow/tfjs-layers';
+// After layers: it registers tfjs's stock gradients, some of which ours replace.
+import './tf-gradients';
 
 export { tf };
 export type Tensor = tf.Tensor;

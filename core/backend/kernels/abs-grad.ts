@@ -4,7 +4,8 @@
  * equals its target (saturated outputs, masked regions) still pushed the
  * prediction down.
  */
-import { tf } from '../../tf';
+// tfjs-core directly, not '../../tf': core/tf.ts registers these gradients while it loads (core/tf-gradients.ts).
+import * as tf from '@tensorflow/tfjs-core';
 
 export const absGradConfig: tf.GradConfig = {
   kernelName: 'Abs',

@@ -20,8 +20,7 @@ import { makeRowConcatKernel, makeRowSplitKernel, makeSharingCastKernel } from '
 import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpropInputKernel } from './depthwise-conv2d-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad';
-import { mirrorPadGradConfig } from './mirror-pad-grad';
-import { absGradConfig } from './abs-grad';
+import { CORRECTED_GRADIENTS, registerCorrectedGradients } from '../../tf-gradients';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { log1pKernel } from './log1p';
 import type { BackendName } from './kernel-utils';
@@ -86,12 +85,6 @@ const FAST_KERNELS: readonly FastKernel[] = [
   { kernelName: 'Log1p', backendName: 'wasm', kernelFunc: log1pKernel, why: 'stock kernel computes log(1 + x), which is 0 for |x| < 6e-8' },
 ];
 
-/** Gradients that replace tfjs's own on every backend, because the stock ones are wrong. */
-const GRADIENTS: readonly { config: tf.GradConfig; why: string }[] = [
-  { config: absGradConfig, why: 'stock gradient is -dy at x = 0 (step(x, -1)); PyTorch and the subgradient convention give 0' },
-  { config: mirrorPadGradConfig, why: "stock gradient drops what flowed into the mirrored border (d/dx Σ reflect-pad [1,2,3] gave [1,1,1], PyTorch [1,3,1])" },
-];
-
 const replacedStockKernels = new Map<string, tf.KernelConfig>();
 
 function registryKey(kernelName: string, backendName: string): string {
@@ -100,9 +93,8 @@ function registryKey(kernelName: string, backendName: string): string {
 
 /** Registers every fast kernel and corrected gradient; calling it again is a no-op. */
 export function installFastKernels(): void {
-  for (const { config } of GRADIENTS) {
-    if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
-  }
+  // Already registered when core/tf loaded; again in case anything re-registered the stock ones since.
+  registerCorrectedGradients();
   for (const fast of FAST_KERNELS) {
     const current = tf.getKernel(fast.kernelName, fast.backendName);
     if (current?.kernelFunc === fast.kernelFunc) continue;
@@ -138,7 +130,7 @@ export function listFastKernels(): { kernelName: string; backendName: BackendNam
 
 /** The gradients installFastKernels replaces and why. */
 export function listGradients(): { kernelName: string; why: string; installed: boolean }[] {
-  return GRADIENTS.map(({ config, why }) => ({ kernelName: config.kernelName, why, installed: tf.getGradient(config.kernelName) === config }));
+  return CORRECTED_GRADIENTS.map(({ config, why }) => ({ kernelName: config.kernelName, why, installed: tf.getGradient(config.kernelName) === config }));
 }
 
 /** The TensorFlow.js kernel that installFastKernels replaced, if it replaced one. */

@@ -7,7 +7,8 @@
  * it copied, one axis at a time, with ops that have their own gradients and
  * audited kernels (slice, reverse, pad, add), so it is the same on every backend.
  */
-import { tf } from '../../tf';
+// tfjs-core directly, not '../../tf': core/tf.ts registers these gradients while it loads (core/tf-gradients.ts).
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Sums the padded axis `axis` of `dy` back onto an input of length `size`. */
 function foldAxis(dy: tf.Tensor, axis: number, before: number, after: number, size: number, mode: 'reflect' | 'symmetric'): tf.Tensor {
