@@ -81,7 +81,7 @@ function checkNetwork(type: string, name: string, ports: string[]) {
       try {
         expectClose(grads[variable.name].dataSync(), f.weightGrads[weightName].values, TOLERANCE);
       } catch (error) {
-        throw new Error(`gradient of '${weightName}': ${(error as Error).message}`);
+        throw new Error(`gradient of '${weightName}': ${(error as Error).message}`, { cause: error });
       }
     }
     tf.dispose([value, dy, ...Object.values(grads), ...Object.values(inputs)]);
