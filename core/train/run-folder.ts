@@ -11,7 +11,7 @@
  *   checkpoints/step-0000100/     complete checkpoints (see checkpoint.ts for their content)
  *   previews/step-0000100-<node>-<port>.png
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../atomic-write';
@@ -84,6 +84,9 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
   previews: 'previews',
 } as const;
+
+/** Checkpoints a run keeps when not told otherwise, besides its best one. */
+export const DEFAULT_KEEP_CHECKPOINTS = 3;
 
 /** A run id is a folder name: safe on every file system and never a path. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -213,6 +216,38 @@ export class RunFolder {
     const step = Math.max(record.step ?? 0, await this.lastLoggedStep());
     await writeFileAtomic(this.file('record'), recordText({ ...record, status, step, error: message, updatedAt: new Date().toISOString() }));
     return true;
+  }
+
+  /**
+   * The same, synchronously, for a process on its way out: a second Ctrl+C
+   * or SIGTERM marks the run `killed` before exiting, so a later look tells
+   * the truth. Never throws: the process is leaving either way.
+   */
+  markEndedSync(status: 'failed' | 'killed', message: string): boolean {
+    try {
+      const record = JSON.parse(readFileSync(this.file('record'), 'utf8')) as RunRecord;
+      if (record?.format !== RUN_FORMAT || record.status !== 'running') return false;
+      let step = record.step ?? 0;
+      const events = (() => {
+        try {
+          return readFileSync(this.file('events'), 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      for (const line of events.split('\n')) {
+        try {
+          const logged = JSON.parse(line) as { step?: unknown };
+          if (typeof logged.step === 'number' && logged.step > step) step = logged.step;
+        } catch {
+          continue;
+        }
+      }
+      this.writeRecordSync({ ...record, status, step, error: message });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // graph.json

@@ -16,7 +16,7 @@ import { datasetFieldsUsed } from './dataset-node';
 import { renderPreviews, selectPreviewPorts, type PreviewPort } from './preview';
 import { findEvaluators, type GraphEvaluator } from '../metrics';
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
-import { createRunFolder, currentProcess, RunFolder, RUN_FORMAT, type LoggedEvent, type RunRecord } from './run-folder';
+import { createRunFolder, currentProcess, DEFAULT_KEEP_CHECKPOINTS, RunFolder, RUN_FORMAT, type LoggedEvent, type RunRecord } from './run-folder';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { batchIndices, makeBatch, openDataset } from '../data/batch';
 import { DatasetError, type DatasetSource } from '../data/dataset-api';
@@ -30,9 +30,6 @@ import { defaultRegistries, type GraphRegistries } from '../graph/registries';
 export { DATASET_NODE_TYPE, datasetFieldsUsed } from './dataset-node';
 
 export type { LoggedEvent, RunRecord } from './run-folder';
-
-/** Checkpoints a run keeps when not told otherwise, besides its best one. */
-export const DEFAULT_KEEP_CHECKPOINTS = 3;
 
 class TrainingFailure extends Error {
   constructor(readonly event: Extract<TrainerEvent, { type: 'error' }>) {
