@@ -184,10 +184,19 @@ async function runTrainer(graphText: string | undefined, settings: TrainSettings
       requestStop(signal);
       return;
     }
-    // Second signal: no final checkpoint. Say so in run.json (synchronously: nothing async runs after exit).
-    const killed = runDir ? new RunFolder(runDir).markEndedSync('killed', `killed by ${signal} before its final checkpoint; resume continues from the latest checkpoint`) : false;
+    // Second signal: no final checkpoint. Say so in run.json at once, synchronously, in case a SIGKILL follows.
+    const folder = runDir ? new RunFolder(runDir) : undefined;
+    const message = `killed by ${signal} before its final checkpoint; resume continues from the latest checkpoint`;
+    const killed = folder?.markEndedSync('killed', message) ?? false;
     err(`\n${signal}: quit at once${killed ? `; ${runDir} is marked killed` : ''}\n`);
-    process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    // The trainer may be mid-write of run.json (its last checkpoint still says `running`): end it, then mark
+    // again, so its write cannot land after ours. A run that did reach `stopped` meanwhile keeps it.
+    const code = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    const quit = () => {
+      if (killed) folder?.markEndedSync('killed', message);
+      process.exit(code);
+    };
+    void Promise.race([trainer.terminate(), new Promise((r) => setTimeout(r, 1000))]).then(quit, quit);
   };
   const onSigint = () => onSignal('SIGINT');
   const onSigterm = () => onSignal('SIGTERM');

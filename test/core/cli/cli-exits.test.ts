@@ -128,6 +128,27 @@ describe('command lines', () => {
   }, 120_000);
 });
 
+describe('how a training run ends', () => {
+  it('exits 3 when training fails (a non-finite loss) and 1 for a graph with errors', async () => {
+    const dir = await tempDir('tw-cli-');
+    const diverging = path.join(dir, 'nan.graph.json');
+    await fs.writeFile(diverging, serializeGraph(tinyRegressor({ steps: 50, lr: 1e12, optimizer: 'sgd' })));
+    const broken = path.join(dir, 'broken.graph.json');
+    const graph = tinyRegressor();
+    (graph.nodes.find((n) => n.id === 'conv1')!.params as Record<string, unknown>).kernelSize = 0;
+    await fs.writeFile(broken, serializeGraph(graph));
+    const [failed, invalid] = await Promise.all([
+      cli(['train', diverging, '--out', dir, '--name', 'nan', '--backend', 'wasm']),
+      cli(['train', broken, '--out', dir, '--name', 'broken', '--backend', 'wasm']),
+    ]);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(/error \(non-finite\)/);
+    expect((await runRecord(path.join(dir, 'nan'))).status).toBe('failed');
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toMatch(/broken\.graph\.json: error: .*conv1/);
+  }, 120_000);
+});
+
 describe('an interrupted training run', () => {
   it('stops cleanly when its output pipe closes (train … | head): exit 141, no EPIPE trace, run.json stopped', async () => {
     const dir = await tempDir('tw-cli-');
