@@ -114,6 +114,17 @@ export function parsePreviewFileName(name: string): { step: number; nodeId: stri
   return match ? { step: Number(match[1]), nodeId: match[2], port: match[3] } : undefined;
 }
 
+/**
+ * The metric that ranks checkpoints: mask AP, else box AP, else any other AP
+ * (all higher-is-better). Graphs without one have no best checkpoint.
+ */
+export function rankingMetric(metrics: Record<string, number>): { metric: string; value: number } | undefined {
+  const names = Object.keys(metrics);
+  // Several evaluated nodes prefix their metrics with the node id ('heads/segm/AP').
+  const metric = [/(^|\/)segm\/AP$/, /(^|\/)bbox\/AP$/, /(^|\/)AP$/].map((pattern) => names.find((n) => pattern.test(n))).find((n) => n !== undefined);
+  return metric === undefined ? undefined : { metric, value: metrics[metric] };
+}
+
 /** Whether a process with this id is alive on this machine (EPERM: alive, but someone else's). */
 export function processAlive(pid: number): boolean {
   try {

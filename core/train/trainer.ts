@@ -16,7 +16,7 @@ import { datasetFieldsUsed } from './dataset-node';
 import { renderPreviews, selectPreviewPorts, type PreviewPort } from './preview';
 import { findEvaluators, type GraphEvaluator } from '../metrics';
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
-import { createRunFolder, currentProcess, DEFAULT_KEEP_CHECKPOINTS, RunFolder, RUN_FORMAT, type LoggedEvent, type RunRecord } from './run-folder';
+import { createRunFolder, currentProcess, DEFAULT_KEEP_CHECKPOINTS, rankingMetric, RunFolder, RUN_FORMAT, type LoggedEvent, type RunRecord } from './run-folder';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { batchIndices, makeBatch, openDataset } from '../data/batch';
 import { DatasetError, type DatasetSource } from '../data/dataset-api';
@@ -353,7 +353,7 @@ export class Trainer {
     const dir = await saveCheckpoint(folder.file('checkpoints'), step, session.program, session.optimizers.map((o) => o.optimizer));
     record.latestCheckpoint = path.relative(folder.dir, dir);
     record.step = step;
-    const score = run.lastMetrics?.step === step ? primaryMetric(run.lastMetrics.metrics) : undefined;
+    const score = run.lastMetrics?.step === step ? rankingMetric(run.lastMetrics.metrics) : undefined;
     if (score && (!record.bestCheckpoint || record.bestCheckpoint.metric !== score.metric || score.value > record.bestCheckpoint.value)) {
       record.bestCheckpoint = { path: record.latestCheckpoint, step, ...score };
     }
@@ -369,16 +369,6 @@ interface RunState {
   keepCheckpoints: number;
   /** The latest validation metrics, which decide whether the checkpoint of the same step is the best. */
   lastMetrics: { step: number; metrics: Record<string, number> } | undefined;
-}
-
-/**
- * The metric that ranks checkpoints: mask AP, else box AP, else any other AP
- * (all higher-is-better). Graphs without one have no best checkpoint.
- */
-function primaryMetric(metrics: Record<string, number>): { metric: string; value: number } | undefined {
-  const names = Object.keys(metrics);
-  const metric = ['segm/AP', 'bbox/AP'].find((n) => n in metrics) ?? names.find((n) => /(^|\/)(segm|bbox)\/AP$/.test(n)) ?? names.find((n) => /(^|\/)AP$/.test(n));
-  return metric === undefined ? undefined : { metric, value: metrics[metric] };
 }
 
 function toErrorEvent(error: unknown, runDir: string | undefined): Extract<TrainerEvent, { type: 'error' }> {

@@ -11,6 +11,7 @@ import {
   parseCheckpointName,
   parsePreviewFileName,
   previewFileName,
+  rankingMetric,
   RunFolder,
   type RunRecord,
 } from '../../../core/train/run-folder';
@@ -66,6 +67,13 @@ describe('run status as readers see it', () => {
 });
 
 describe('checkpoint pruning', () => {
+  it('ranks checkpoints by mask AP, else box AP, else any AP; without one there is no best', () => {
+    expect(rankingMetric({ 'bbox/AP': 0.5, 'segm/AP': 0.4, 'segm/AP50': 0.9 })).toEqual({ metric: 'segm/AP', value: 0.4 });
+    expect(rankingMetric({ 'bbox/AP50': 0.7, 'bbox/AP': 0.3 })).toEqual({ metric: 'bbox/AP', value: 0.3 });
+    expect(rankingMetric({ 'heads/bbox/AP': 0.3, 'heads/segm/AP': 0.2, 'heads/segm/AP75': 0.1 })).toEqual({ metric: 'heads/segm/AP', value: 0.2 });
+    expect(rankingMetric({ accuracy: 0.9 })).toBeUndefined();
+  });
+
   it('keeps the newest N and the protected (best) one; 0 keeps all', async () => {
     const folder = await createRunFolder(await tempDir(), 'p');
     for (const step of [10, 20, 30, 40, 50]) await fs.mkdir(folder.checkpointDir(step), { recursive: true });
