@@ -36,7 +36,8 @@ export const runSummarySchema = z
     runDir: z.string(),
     graphName: z.string(),
     graphHash: z.string(),
-    status: z.enum(['running', 'completed', 'stopped', 'failed']),
+    /** `killed`: ended by a second Ctrl+C or SIGTERM; `crashed`: still `running` in run.json, but its process is gone. */
+    status: z.enum(['running', 'completed', 'stopped', 'failed', 'killed', 'crashed']),
     step: z.number().int(),
     totalSteps: z.number().int(),
     startedAt: z.string(),

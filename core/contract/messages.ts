@@ -13,8 +13,12 @@ export const backendPreferenceSchema = z.enum(['auto', 'wasm', 'cpu', 'node', 'n
 
 export const trainSettingsSchema = z
   .object({
-    /** Overrides the graph's training.steps. */
+    /** Overrides the graph's training.steps: the step to reach, also when resuming. */
     steps: z.number().int().min(1).optional(),
+    /** When resuming: train this many steps past the checkpoint (instead of steps). */
+    moreSteps: z.number().int().min(1).optional(),
+    /** Keep the newest N checkpoints (and the best one); 0 keeps all. Default 3. */
+    keepCheckpoints: z.number().int().min(0).optional(),
     batchSize: z.number().int().min(1).max(4096).optional(),
     seed: z.number().int().min(0).optional(),
     backend: backendPreferenceSchema.default('auto'),

@@ -1,34 +1,9 @@
 /**
- * File system helpers shared by both hosts: atomic writes, and the rule
- * that decides which paths the editor may touch.
+ * The rule that decides which paths the editor may touch, shared by both
+ * hosts. (Files are replaced with core/atomic-write.)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-
-/**
- * Writes through a temporary file in the same folder, then renames it over
- * the target: a crash or a full disk mid-write leaves the old file intact,
- * never a truncated graph. Same folder so the rename stays on one file system.
- */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-}
 
 export class PathRefusedError extends Error {}
 

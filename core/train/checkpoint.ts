@@ -11,6 +11,7 @@ import type { Optimizer } from './optimizers';
 import type { GraphDocument } from '../graph/schema';
 import { serializeGraph } from '../graph/serialize';
 import type { NodeState } from '../node-api';
+import { checkpointName, RunFolder } from './run-folder';
 
 export const CHECKPOINT_FORMAT = 'tensorweave.checkpoint';
 
@@ -39,10 +40,6 @@ export interface LoadedCheckpoint {
   weights: Record<string, Float32Array>;
   optimizers: Record<string, { stepCount: number; slots: Record<string, Float32Array> }>;
   nodeStates: Record<string, NodeState>;
-}
-
-export function checkpointName(step: number): string {
-  return `step-${String(step).padStart(7, '0')}`;
 }
 
 export async function saveCheckpoint(
@@ -169,14 +166,6 @@ export function restoreCheckpoint(checkpoint: LoadedCheckpoint, program: Program
 }
 
 /** The newest complete checkpoint in a run folder, or undefined. */
-export async function latestCheckpoint(runDir: string): Promise<string | undefined> {
-  const dir = path.join(runDir, 'checkpoints');
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return undefined;
-  }
-  const complete = names.filter((n) => /^step-\d+$/.test(n)).sort();
-  return complete.length > 0 ? path.join(dir, complete[complete.length - 1]) : undefined;
+export function latestCheckpoint(runDir: string): Promise<string | undefined> {
+  return new RunFolder(runDir).latestCheckpoint();
 }

@@ -7,7 +7,6 @@
  * function of (seed, step), so a run resumed from a checkpoint continues
  * exactly as an uninterrupted run would.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../tf';
 import { CompileError } from '../compile/compiler';
@@ -16,7 +15,8 @@ import { NonFiniteLossError, TrainingSession, type StepResult } from './session'
 import { datasetFieldsUsed } from './dataset-node';
 import { renderPreviews, selectPreviewPorts, type PreviewPort } from './preview';
 import { findEvaluators, type GraphEvaluator } from '../metrics';
-import { checkpointName, latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { createRunFolder, currentProcess, DEFAULT_KEEP_CHECKPOINTS, rankingMetric, RunFolder, RUN_FORMAT, type LoggedEvent, type RunRecord } from './run-folder';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { batchIndices, makeBatch, openDataset } from '../data/batch';
 import { DatasetError, type DatasetSource } from '../data/dataset-api';
@@ -29,31 +29,7 @@ import { defaultRegistries, type GraphRegistries } from '../graph/registries';
 
 export { DATASET_NODE_TYPE, datasetFieldsUsed } from './dataset-node';
 
-/** What run.json records: enough to reproduce or resume a run. */
-export interface RunRecord {
-  format: 'tensorweave.run';
-  version: 1;
-  id: string;
-  graphName: string;
-  graphHash: string;
-  seed: number;
-  backend: string;
-  backendReason: string;
-  settings: { steps: number; batchSize: number; logEvery: number; previewEvery: number; checkpointEvery: number; evalEvery?: number };
-  startedAt: string;
-  updatedAt: string;
-  status: 'running' | 'completed' | 'stopped' | 'failed';
-  step: number;
-  latestCheckpoint?: string;
-  error?: string;
-}
-
-/** One line of events.jsonl. */
-export interface LoggedEvent extends StepResult {
-  step: number;
-  time: number;
-  stepsPerSec: number;
-}
+export type { LoggedEvent, RunRecord } from './run-folder';
 
 class TrainingFailure extends Error {
   constructor(readonly event: Extract<TrainerEvent, { type: 'error' }>) {
@@ -96,6 +72,7 @@ export class Trainer {
   async run(graphInput: unknown, rawSettings: TrainSettings): Promise<void> {
     let session: TrainingSession | undefined;
     let runDir: string | undefined;
+    let folder: RunFolder | undefined;
     let record: RunRecord | undefined;
     try {
       const parsedSettings = trainSettingsSchema.safeParse(rawSettings);
@@ -116,13 +93,26 @@ export class Trainer {
       }
 
       const seed = settings.seed ?? previous?.seed ?? graph.training.seed;
-      const steps = settings.steps ?? previous?.settings.steps ?? graph.training.steps;
+      // On resume, steps is the step to reach (as in run.json), moreSteps counts from the checkpoint.
+      const startAt = checkpoint?.step ?? 0;
+      if (settings.steps !== undefined && settings.moreSteps !== undefined) {
+        throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: 'give steps (the step to reach) or moreSteps (steps to add), not both' });
+      }
+      const steps = settings.moreSteps !== undefined ? startAt + settings.moreSteps : (settings.steps ?? previous?.settings.steps ?? graph.training.steps);
+      if (checkpoint && settings.steps !== undefined && steps <= startAt) {
+        throw new TrainingFailure({
+          type: 'error',
+          code: 'invalid-command',
+          message: `cannot resume to step ${steps}: the run is already at step ${startAt} (steps is the step to reach; to train N more steps, give moreSteps N)`,
+        });
+      }
       const batchSize = settings.batchSize ?? previous?.settings.batchSize ?? graph.training.batchSize;
       const logEvery = settings.logEvery ?? previous?.settings.logEvery ?? graph.training.logEvery;
       const previewEvery = settings.previewEvery ?? previous?.settings.previewEvery ?? graph.training.previewEvery;
       const checkpointEvery = settings.checkpointEvery ?? previous?.settings.checkpointEvery ?? graph.training.checkpointEvery;
       // Metrics come with every checkpoint unless asked otherwise, and always at the end.
       const evalEvery = settings.evalEvery ?? previous?.settings.evalEvery ?? (checkpointEvery > 0 ? checkpointEvery : steps);
+      const keepCheckpoints = settings.keepCheckpoints ?? previous?.settings.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
 
       const backend = await this.chooseBackend(settings.backend);
       this.emit({ type: 'backend', name: backend.name, reason: backend.reason });
@@ -149,18 +139,14 @@ export class Trainer {
       const evalSource = evaluators.length > 0 ? (previewSource ?? this.openSource(graph, seed, 'val')) : undefined;
 
       const hash = graphHash(graph);
-      if (!runDir) runDir = await createRunDir(settings.outDir, settings.runName);
-      await fs.mkdir(runDir, { recursive: true });
-      if (!checkpoint) await fs.writeFile(path.join(runDir, 'graph.json'), serializeGraph(graph));
-      const eventsPath = path.join(runDir, 'events.jsonl');
-      const metricsPath = path.join(runDir, 'metrics.jsonl');
-      if (checkpoint) {
-        await truncateEventsAfter(eventsPath, startStep);
-        await truncateEventsAfter(metricsPath, startStep);
-      }
+      folder = runDir ? new RunFolder(runDir) : await createRunFolder(settings.outDir, settings.runName);
+      runDir = folder.dir;
+      // The graph as trained: with the steps this run goes to, not the file's (the hash ignores training settings).
+      await folder.writeGraph(serializeGraph({ ...graph, training: { ...graph.training, steps } }));
+      if (checkpoint) await folder.truncateLogsAfter(startStep);
       const now = new Date().toISOString();
       record = {
-        format: 'tensorweave.run',
+        format: RUN_FORMAT,
         version: 1,
         id: path.basename(runDir),
         graphName: graph.name,
@@ -168,17 +154,20 @@ export class Trainer {
         seed,
         backend: backend.name,
         backendReason: backend.reason,
-        settings: { steps, batchSize, logEvery, previewEvery, checkpointEvery, evalEvery },
+        settings: { steps, batchSize, logEvery, previewEvery, checkpointEvery, evalEvery, keepCheckpoints },
         startedAt: previous?.startedAt ?? now,
         updatedAt: now,
         status: 'running',
         step: startStep,
         latestCheckpoint: previous?.latestCheckpoint,
+        ...(previous?.bestCheckpoint ? { bestCheckpoint: previous.bestCheckpoint } : {}),
+        ...currentProcess(),
       };
-      await writeRunRecord(runDir, record);
+      await folder.writeRecord(record);
       this.emit({ type: 'started', runId: record.id, runDir, startStep, totalSteps: steps, graphHash: hash, seed, batchSize });
 
-      const events = await fs.open(eventsPath, 'a');
+      const events = await folder.openEventLog();
+      const run: RunState = { folder, record, keepCheckpoints, lastMetrics: undefined };
       try {
         let windowStart = performance.now();
         let windowSteps = 0;
@@ -204,7 +193,7 @@ export class Trainer {
             const elapsed = (performance.now() - windowStart) / 1000;
             const stepsPerSec = elapsed > 0 ? windowSteps / elapsed : 0;
             const logged: LoggedEvent = { step: done, time: Date.now() / 1000, ...result, stepsPerSec };
-            await events.write(`${JSON.stringify(logged)}\n`);
+            await events.append(logged);
             this.emit({
               type: 'progress',
               ...logged,
@@ -216,36 +205,36 @@ export class Trainer {
           }
           if (previewSource && (done % previewEvery === 0 || done === steps)) {
             const started = performance.now();
-            await this.preview(runDir, session, previewPorts, previewSource, fields, done, seed, batchSize);
+            await this.preview(folder, session, previewPorts, previewSource, fields, done, seed, batchSize);
             // Like evaluation, drawing pictures is not training time.
             windowStart += performance.now() - started;
           }
           if (evalSource && (done % evalEvery === 0 || done === steps)) {
             const started = performance.now();
-            await this.evaluate(metricsPath, evaluators, evalSource, fields, done, seed, batchSize);
+            await this.evaluate(run, evaluators, evalSource, fields, done, seed, batchSize);
             // Evaluation time is not training time: keep it out of steps/s.
             windowStart += performance.now() - started;
           }
           if (checkpointEvery > 0 && done % checkpointEvery === 0 && done !== steps) {
-            await this.checkpoint(runDir, record, done, session);
+            await this.checkpoint(run, done, session);
           }
           // Let pause/stop messages in between steps.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        await this.checkpoint(runDir, record, step, session);
+        await this.checkpoint(run, step, session);
         record.status = step >= steps ? 'completed' : 'stopped';
         record.step = step;
-        await writeRunRecord(runDir, record);
+        await folder.writeRecord(record);
         this.emit({ type: 'done', step, reason: step >= steps ? 'completed' : 'stopped', runDir });
       } finally {
         await events.close();
       }
     } catch (error) {
       const event = toErrorEvent(error, runDir);
-      if (record && runDir) {
+      if (record && folder) {
         record.status = 'failed';
         record.error = event.message;
-        await writeRunRecord(runDir, record).catch(() => undefined);
+        await folder.writeRecord(record).catch(() => undefined);
       }
       this.emit(event);
     } finally {
@@ -277,13 +266,14 @@ export class Trainer {
   }
 
   private async readResume(runDir: string): Promise<{ checkpoint: LoadedCheckpoint; previous: RunRecord }> {
+    const folder = new RunFolder(runDir);
     let previous: RunRecord;
     try {
-      previous = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
+      previous = (await folder.readRecord()) as RunRecord;
     } catch (error) {
       throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `cannot resume: ${runDir} has no readable run.json (${(error as Error).message})` });
     }
-    const dir = await latestCheckpoint(runDir);
+    const dir = await folder.latestCheckpoint();
     if (!dir) throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `cannot resume: ${runDir} has no checkpoint yet` });
     const checkpoint = await loadCheckpoint(dir, (text) => this.parseGraph(text));
     return { checkpoint, previous };
@@ -307,7 +297,7 @@ export class Trainer {
 
   /** Renders the preview ports on the first validation samples (always the same ones, so pictures compare across steps). */
   private async preview(
-    runDir: string,
+    folder: RunFolder,
     session: TrainingSession,
     ports: readonly PreviewPort[],
     source: DatasetSource,
@@ -324,11 +314,7 @@ export class Trainer {
     } finally {
       tf.dispose(Object.values(batch));
     }
-    const dir = path.join(runDir, 'previews');
-    await fs.mkdir(dir, { recursive: true });
-    for (const panel of panels) {
-      await fs.writeFile(path.join(dir, `${checkpointName(step)}-${panel.nodeId}-${panel.port}.png`), panel.png);
-    }
+    for (const panel of panels) await folder.writePreview(step, panel.nodeId, panel.port, panel.png);
     this.emit({
       type: 'preview',
       step,
@@ -338,7 +324,7 @@ export class Trainer {
 
   /** Computes every evaluator's metrics on the validation split, appends them to metrics.jsonl and emits them. */
   private async evaluate(
-    metricsPath: string,
+    run: RunState,
     evaluators: readonly GraphEvaluator[],
     source: DatasetSource,
     fields: string[],
@@ -353,59 +339,36 @@ export class Trainer {
     // A metric with nothing to measure (no ground truth of any class) is NaN: it is left out rather than logged as a number.
     const finite = Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
     const seconds = (performance.now() - started) / 1000;
-    await fs.appendFile(metricsPath, `${JSON.stringify({ step, time: Date.now() / 1000, split: 'val', metrics: finite, seconds })}\n`);
+    await run.folder.appendMetrics({ step, time: Date.now() / 1000, split: 'val', metrics: finite, seconds });
+    run.lastMetrics = { step, metrics: finite };
     this.emit({ type: 'metrics', step, split: 'val', metrics: finite, seconds });
   }
 
-  private async checkpoint(runDir: string, record: RunRecord, step: number, session: TrainingSession): Promise<void> {
-    const dir = await saveCheckpoint(path.join(runDir, 'checkpoints'), step, session.program, session.optimizers.map((o) => o.optimizer));
-    record.latestCheckpoint = path.relative(runDir, dir);
+  /**
+   * Saves a checkpoint, remembers it as the best when the evaluation of the
+   * same step beats the best so far, and prunes the older ones.
+   */
+  private async checkpoint(run: RunState, step: number, session: TrainingSession): Promise<void> {
+    const { folder, record } = run;
+    const dir = await saveCheckpoint(folder.file('checkpoints'), step, session.program, session.optimizers.map((o) => o.optimizer));
+    record.latestCheckpoint = path.relative(folder.dir, dir);
     record.step = step;
-    await writeRunRecord(runDir, record);
+    const score = run.lastMetrics?.step === step ? rankingMetric(run.lastMetrics.metrics) : undefined;
+    if (score && (!record.bestCheckpoint || record.bestCheckpoint.metric !== score.metric || score.value > record.bestCheckpoint.value)) {
+      record.bestCheckpoint = { path: record.latestCheckpoint, step, ...score };
+    }
+    await folder.pruneCheckpoints(run.keepCheckpoints, record.bestCheckpoint ? [record.bestCheckpoint.step] : []);
+    await folder.writeRecord(record);
     this.emit({ type: 'checkpoint', step, path: dir });
   }
 }
 
-async function createRunDir(outDir: string, name?: string): Promise<string> {
-  await fs.mkdir(outDir, { recursive: true });
-  const base = name ?? new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
-  for (let attempt = 0; ; attempt++) {
-    const dir = path.join(outDir, attempt === 0 ? base : `${base}-${attempt}`);
-    try {
-      await fs.mkdir(dir);
-      return dir;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
-
-async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
-  record.updatedAt = new Date().toISOString();
-  const target = path.join(runDir, 'run.json');
-  await fs.writeFile(`${target}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-  await fs.rename(`${target}.tmp`, target);
-}
-
-/** A resumed run replays the steps after its checkpoint, so their old log lines go. */
-async function truncateEventsAfter(eventsPath: string, step: number): Promise<void> {
-  let text: string;
-  try {
-    text = await fs.readFile(eventsPath, 'utf8');
-  } catch {
-    return;
-  }
-  const kept = text
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .filter((line) => {
-      try {
-        return (JSON.parse(line) as LoggedEvent).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  await fs.writeFile(eventsPath, kept.map((l) => `${l}\n`).join(''));
+interface RunState {
+  folder: RunFolder;
+  record: RunRecord;
+  keepCheckpoints: number;
+  /** The latest validation metrics, which decide whether the checkpoint of the same step is the best. */
+  lastMetrics: { step: number; metrics: Record<string, number> } | undefined;
 }
 
 function toErrorEvent(error: unknown, runDir: string | undefined): Extract<TrainerEvent, { type: 'error' }> {

@@ -9,7 +9,14 @@ import { curveLabel, formatInteger, labelsFromGraph } from './series';
 import { shortRunName } from './traces';
 import { isActive, type OpenedRun, type RunSummary } from './store';
 
-const STATUS_TEXT: Record<RunSummary['status'], string> = { running: 'running', completed: 'completed', stopped: 'stopped', failed: 'failed' };
+const STATUS_TEXT: Record<RunSummary['status'], string> = {
+  running: 'running',
+  completed: 'completed',
+  stopped: 'stopped',
+  failed: 'failed',
+  killed: 'killed',
+  crashed: 'crashed',
+};
 
 export function RunsList({ onOpenGraph }: { onOpenGraph?(text: string, name: string): void }) {
   const controller = useTrainingController();
@@ -128,7 +135,7 @@ function RunDetails({ runId, run, onOpenGraph, onBack }: { runId: string; run: O
             Open its graph
           </button>
         )}
-        {(run.summary.status === 'stopped' || run.summary.status === 'failed') && details?.latestCheckpoint && run.summary.step < run.summary.totalSteps && (
+        {run.summary.status !== 'running' && run.summary.status !== 'completed' && details?.latestCheckpoint && run.summary.step < run.summary.totalSteps && (
           <button
             className="tw-button primary"
             onClick={() => void controller.resumeRun(runId)}

@@ -3,6 +3,7 @@
  * the run was configured, its latest pictures, and the end the host records
  * for a run whose trainer died.
  */
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,5 +127,15 @@ describe('a run whose trainer died', () => {
     await markRunCrashed(dir, 'late');
     await markRunCrashed(path.join(workspace, 'runs', 'missing'), 'no folder');
     expect(await fs.readFile(path.join(dir, 'run.json'), 'utf8')).toBe(before);
+  });
+
+  it('reads as crashed when run.json still says running but its process is gone', async () => {
+    const pid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await writeRun('stale', record({ status: 'running', step: 40, pid, hostname: os.hostname() }));
+    await writeRun('live', record({ status: 'running', step: 40, pid: process.pid, hostname: os.hostname() }));
+    const summaries = await handlers.listRuns({});
+    expect(summaries.find((s) => s.runId === 'stale')?.status).toBe('crashed');
+    expect(summaries.find((s) => s.runId === 'live')?.status).toBe('running');
+    expect((await handlers.readRun({ runId: 'stale' })).summary.status).toBe('crashed');
   });
 });
