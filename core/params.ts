@@ -115,6 +115,15 @@ function checkNumber(value: unknown, spec: { min?: number; max?: number }, integ
   return null;
 }
 
+/**
+ * Whether a param may be left out of a graph file: its default is itself a
+ * valid value. A required file path (default '', empty not allowed) has no
+ * usable default, so leaving it out is an error that names it.
+ */
+export function hasUsableDefault(spec: ParamSpec): boolean {
+  return checkParam(spec, spec.default) === null;
+}
+
 /** Returns why `value` does not satisfy `spec`, or null when it does. */
 export function checkParam(spec: ParamSpec, value: unknown): string | null {
   switch (spec.type) {

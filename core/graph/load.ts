@@ -6,12 +6,14 @@
  * Order matters: the version is read before the schema runs (an old file
  * would not pass today's schema, a newer one must be refused with "update
  * the app", not with a list of schema complaints), then document migrations,
- * the schema, node migrations, and finally full validation.
+ * the schema, node migrations, omitted params filled with their defaults, and
+ * finally full validation.
  */
 import { z } from 'zod';
 import type { Problem } from './problems';
 import { defaultRegistries, type GraphRegistries } from './registries';
-import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument } from './schema';
+import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument, type GraphNode } from './schema';
+import { hasUsableDefault, type ParamSpecs } from '../params';
 import { documentMigrations, migrateDocument, migrateNode, type DocumentMigration } from './migrations';
 import { validateGraph } from './validate';
 import { nodeDefinition, quoteList } from './lookup';
@@ -107,7 +109,7 @@ function parseUnsafe(obj: unknown, registries: GraphRegistries, migrations: read
     problems.push(result.problem);
     return node;
   });
-  const graph: GraphDocument = { ...parsed, nodes };
+  const graph: GraphDocument = { ...parsed, nodes: nodes.map((node) => withOmittedParams(node, registries)) };
 
   for (const problem of validateGraph(graph, registries)) {
     if (problem.code === 'node-version-outdated' && problem.nodeId !== undefined && failedMigrations.has(problem.nodeId)) continue;
@@ -117,6 +119,26 @@ function parseUnsafe(obj: unknown, registries: GraphRegistries, migrations: read
     problems.push(problem);
   }
   return { graph, problems };
+}
+
+/**
+ * Fills the params a hand-written file left out with their defaults, so a
+ * file need only say what differs. Saving writes every param, so saved files
+ * stay explicit and byte-stable. Only nodes at the app's version are filled
+ * (an old node's omitted params meant that version's defaults; its migration
+ * runs first), and params without a usable default stay missing for
+ * validateGraph to name.
+ */
+function withOmittedParams(node: GraphNode, registries: GraphRegistries): GraphNode {
+  const def = nodeDefinition(registries, node.type);
+  if (!def || node.typeVersion !== def.version) return node;
+  let params: Record<string, unknown> | undefined;
+  for (const [name, spec] of Object.entries(def.params as ParamSpecs)) {
+    if (Object.hasOwn(node.params, name) || !hasUsableDefault(spec)) continue;
+    params ??= { ...node.params };
+    params[name] = structuredClone(spec.default);
+  }
+  return params ? { ...node, params } : node;
 }
 
 /**

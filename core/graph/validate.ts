@@ -5,7 +5,7 @@
  * also compiles as far as types go.
  */
 import type { AnyNodeDefinition, InputPorts, OutputPorts } from '../node-api';
-import { checkParam, defaultParams, describeParam } from '../params';
+import { checkParam, defaultParams, describeParam, hasUsableDefault, type ParamSpec } from '../params';
 import { describeKinds } from '../types';
 import { canConnect } from './connect';
 import { inferGraph, type InferResult } from './infer';
@@ -101,7 +101,12 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
   for (const name of known) {
     const where = { nodeId: node.id, param: name, path: [...path, 'params', name] };
     if (!Object.hasOwn(node.params, name)) {
-      problems.push(error('missing-param', `param '${name}' of ${describeNode(node, def)} is missing; add it (its default is ${JSON.stringify(defaults[name])}: ${def.params[name].doc})`, where));
+      // loadGraph fills params that have a usable default; a graph built in code reaches here without them.
+      const spec = def.params[name];
+      const message = hasUsableDefault(spec)
+        ? `param '${name}' of ${describeNode(node, def)} is missing; add it (its default is ${JSON.stringify(defaults[name])}: ${spec.doc})`
+        : `param '${name}' of ${describeNode(node, def)} is missing and has no default; set it (${describeParamWithoutDefault(spec)}: ${spec.doc})`;
+      problems.push(error('missing-param', message, where));
       continue;
     }
     const why = checkParam(def.params[name], node.params[name]);
@@ -117,6 +122,11 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
       }),
     );
   }
+}
+
+/** "text" rather than "text, default ''" for a param whose default is not a valid value. */
+function describeParamWithoutDefault(spec: ParamSpec): string {
+  return describeParam(spec).replace(/, default .*$/, '');
 }
 
 function checkEdges(graph: GraphDocument, nodes: Map<string, KnownNode>, registries: GraphRegistries, problems: Problem[], inferred: InferResult): void {

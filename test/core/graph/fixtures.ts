@@ -195,6 +195,22 @@ const splitter = defineNode({
   build: notBuiltHere,
 });
 
+/** A param with no usable default (an empty name is not allowed): files must always give it. */
+const tagged = defineNode({
+  type: 'tagged',
+  version: 1,
+  category: 'utility',
+  title: 'Tagged',
+  doc: 'Passes x through under a name.',
+  inputs: { x: { kinds: ['tensor'], doc: 'Input.' } },
+  outputs: { y: { kind: 'tensor', doc: 'Same as x.' } },
+  params: { tag: p.string({ default: '', doc: 'Name to show.' }), repeat: p.int({ default: 1, min: 1, doc: 'Unused.' }) },
+  inferShape({ inputs }) {
+    return { y: inputs.x };
+  },
+  build: notBuiltHere,
+});
+
 const toy = defineDataset({
   type: 'toy',
   title: 'Toy',
@@ -232,6 +248,7 @@ export const testNodes: Record<string, AnyNodeDefinition> = {
   scale,
   buggy,
   splitter,
+  tagged,
 };
 
 export const testRegistries: GraphRegistries = {
