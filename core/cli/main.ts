@@ -10,6 +10,8 @@ import { loadGraph } from '../graph/load';
 import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors, type Problem } from '../graph/problems';
 import { describeGraph, formatFlops, formatCount } from './info';
+import { describeCommand } from './describe';
+import { defaultRegistries } from '../graph/registries';
 import { spawnTrainer } from '../train/host';
 import type { TrainerEvent } from '../contract/messages';
 import { formatValueType } from '../types';
@@ -21,6 +23,7 @@ Usage:
   tensorweave new <template> <file.graph.json>   write a template to a file
   tensorweave validate <file>                    exit 0, or 1 with every error on its own line
   tensorweave info <file>                        per node: output shapes, parameters, FLOPs
+  tensorweave describe [<type>]                  a node or dataset type's ports, params and docs
   tensorweave train <file> [options]             train, writing a run folder
   tensorweave train --resume <runDir>            continue a run from its latest checkpoint
 
@@ -58,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return info(rest);
     case 'train':
       return train(rest);
+    case 'describe':
+      return describeCommand(rest, defaultRegistries());
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
