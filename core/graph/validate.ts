@@ -9,7 +9,8 @@ import { checkParam, defaultParams, describeParam, hasUsableDefault, type ParamS
 import { describeKinds } from '../types';
 import { canConnect } from './connect';
 import { inferGraph, type InferResult } from './infer';
-import { datasetDefinition, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
+import { datasetDefinition, datasetInfoOf, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
+import { trainableWeightCount } from './weights';
 import type { Problem } from './problems';
 import { defaultRegistries, type GraphRegistries } from './registries';
 import { MAIN_MODULE, type GraphDocument, type GraphNode } from './schema';
@@ -36,7 +37,8 @@ export function validateGraph(graph: GraphDocument, registries: GraphRegistries 
   const inferred = inferGraph(graph, registries);
   checkEdges(graph, nodes, registries, problems, inferred);
   checkCycles(graph, nodes, problems);
-  checkModulesAndTraining(graph, nodes, problems);
+  const modules = checkModulesAndTraining(graph, nodes, problems);
+  checkUntrainedWeights(graph, nodes, modules, inferred, registries, problems);
   checkSharedWeights(graph, nodes, problems);
   checkDataset(graph, registries, problems);
   checkLayout(graph, nodes, problems);
@@ -291,7 +293,7 @@ function cycleProblem(component: Set<string>, successors: Map<string, string[]>,
   });
 }
 
-function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownNode>, problems: Problem[]): void {
+function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownNode>, problems: Problem[]) {
   const moduleIds = new Map<string, number>();
   const ownerOf = new Map<string, string>();
   graph.modules.forEach((module, index) => {
@@ -368,14 +370,59 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
     });
   });
 
-  for (const [moduleId, index] of moduleIds) {
-    const module = graph.modules[index];
-    if (module.nodes.length === 0 || optimized.has(moduleId) || moduleId === MAIN_MODULE) continue;
-    problems.push(
-      warning('module-not-optimized', `no optimizer updates module '${moduleId}', so its weights keep their initial values; add it to an optimizer's modules if it should learn.`, {
-        path: ['modules', index],
-      }),
-    );
+  graph.training.optimizers.forEach((optimizer, index) => {
+    optimizer.modules.forEach((moduleId, position) => {
+      const moduleIndex = moduleIds.get(moduleId);
+      if (moduleIndex === undefined || graph.modules[moduleIndex].frozen !== true) return;
+      problems.push(
+        error('frozen-module-optimized', `optimizer '${optimizer.id}' updates module '${moduleId}', which is marked "frozen": true; take '${moduleId}' out of the optimizer's modules, or remove "frozen" if it should learn.`, {
+          path: ['training', 'optimizers', index, 'modules', position],
+        }),
+      );
+    });
+  });
+  return { ownerOf, optimized, moduleIds };
+}
+
+/**
+ * Weights that no optimizer updates keep their initial values: fine for a
+ * pretrained feature network, a silent bug for a forgotten generator. A node
+ * with trainable weights outside every optimized module is a warning, one per
+ * module, unless the module says `"frozen": true`. Only those candidates are
+ * dry-built to count their weights, so a well-formed graph costs nothing here.
+ */
+function checkUntrainedWeights(
+  graph: GraphDocument,
+  nodes: Map<string, KnownNode>,
+  modules: ReturnType<typeof checkModulesAndTraining>,
+  inferred: InferResult,
+  registries: GraphRegistries,
+  problems: Problem[],
+): void {
+  const { ownerOf, optimized, moduleIds } = modules;
+  const untrained = new Map<string, { id: string; count: number }[]>();
+  let dataset: ReturnType<typeof datasetInfoOf> | null = null;
+  for (const { node, def, current } of nodes.values()) {
+    // A borrower's weights are its owner's, counted there.
+    if (!current || node.shareWeightsWith !== undefined) continue;
+    const moduleId = ownerOf.get(node.id) ?? MAIN_MODULE;
+    if (optimized.has(moduleId)) continue;
+    const moduleIndex = moduleIds.get(moduleId);
+    if (moduleIndex !== undefined && graph.modules[moduleIndex].frozen === true) continue;
+    if (dataset === null) dataset = datasetInfoOf(graph, registries);
+    const count = trainableWeightCount(def!, node, inferred.nodes[node.id], dataset);
+    if (!count) continue;
+    untrained.set(moduleId, [...(untrained.get(moduleId) ?? []), { id: node.id, count }]);
+  }
+  for (const [moduleId, list] of untrained) {
+    const moduleIndex = moduleIds.get(moduleId);
+    const total = list.reduce((a, n) => a + n.count, 0);
+    const what = `${list.length === 1 ? 'node' : 'nodes'} ${quoteList(list.map((n) => n.id))} (${total.toLocaleString('en-US')} trainable weights)`;
+    const message =
+      moduleId === MAIN_MODULE
+        ? `${what} ${list.length === 1 ? 'is' : 'are'} in no module, and no optimizer updates '${MAIN_MODULE}' (the nodes in no module), so ${list.length === 1 ? 'its' : 'their'} weights keep their initial values; add '${MAIN_MODULE}' to an optimizer's modules, or put ${list.length === 1 ? 'it' : 'them'} in a module marked "frozen": true if ${list.length === 1 ? 'it is' : 'they are'} meant to stay fixed.`
+        : `no optimizer updates module '${moduleId}', so the weights of its ${what} keep their initial values; add '${moduleId}' to an optimizer's modules, or mark the module "frozen": true if it is meant to stay fixed.`;
+    problems.push(warning('module-not-optimized', message, { nodeId: list[0].id, path: moduleIndex !== undefined ? ['modules', moduleIndex] : ['nodes', nodes.get(list[0].id)!.index] }));
   }
 }
 
