@@ -9,12 +9,11 @@ import { templates, findTemplate } from '../../nodes/templates';
 import { loadGraph } from '../graph/load';
 import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors, type Problem } from '../graph/problems';
-import { describeGraph, formatFlops, formatCount } from './info';
+import { infoText } from './info';
 import { describeCommand } from './describe';
 import { defaultRegistries } from '../graph/registries';
 import { spawnTrainer } from '../train/host';
 import type { TrainerEvent } from '../contract/messages';
-import { formatValueType } from '../types';
 
 const USAGE = `tensorweave — build, check and train Tensorweave graphs
 
@@ -122,26 +121,7 @@ async function info(args: string[]): Promise<number> {
     printProblems(file, problems);
     return 1;
   }
-  const rows = describeGraph(graph);
-  // Outputs go last: a dataset node lists many, and a wide middle column would pad every row.
-  const header = ['node', 'type', 'module', 'params', 'FLOPs/sample', 'outputs'];
-  const table = rows.map((r) => [
-    r.nodeId,
-    r.type,
-    r.module,
-    formatCount(r.parameters),
-    r.flops === undefined ? '—' : formatFlops(r.flops),
-    Object.entries(r.outputs)
-      .map(([port, t]) => `${port}: ${formatValueType(t)}`)
-      .join('; '),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  process.stdout.write(`${line(header)}\n${line(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? header[i].length : w)))}\n`);
-  for (const row of table) process.stdout.write(`${line(row)}\n`);
-  const totalParams = rows.reduce((a, r) => a + r.parameters, 0);
-  const totalFlops = rows.reduce((a, r) => a + (r.flops ?? 0), 0);
-  process.stdout.write(`\n${graph.name}: ${rows.length} nodes, ${formatCount(totalParams)} parameters (${totalParams}), ${formatFlops(totalFlops)} per sample forward\n`);
+  process.stdout.write(infoText(graph, problems, defaultRegistries(), file));
   return 0;
 }
 
@@ -176,10 +156,9 @@ async function train(args: string[]): Promise<number> {
   if (!values.resume) {
     const read = await readGraphFile(positionals[0]);
     const { graph, problems } = loadGraph(read.text);
-    if (!graph || hasErrors(problems)) {
-      printProblems(read.file, problems);
-      return 1;
-    }
+    // Warnings are printed too: training a graph whose generator no optimizer updates must not look fine.
+    printProblems(read.file, problems);
+    if (!graph || hasErrors(problems)) return 1;
     graphText = read.text;
   } else if (!(await exists(path.join(values.resume, 'run.json')))) {
     throw new UsageError(`${values.resume} is not a run folder (no run.json)`);
