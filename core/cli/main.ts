@@ -11,6 +11,7 @@ import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors, type Problem } from '../graph/problems';
 import { infoText } from './info';
 import { describeCommand } from './describe';
+import { datasetOpenProblems } from './dataset-check';
 import { defaultRegistries } from '../graph/registries';
 import { spawnTrainer } from '../train/host';
 import type { TrainerEvent } from '../contract/messages';
@@ -108,6 +109,7 @@ function printProblems(file: string, problems: Problem[]): void {
 async function validate(args: string[]): Promise<number> {
   const { file, text } = await readGraphFile(args[0]);
   const { graph, problems } = loadGraph(text);
+  if (graph && !hasErrors(problems)) problems.push(...datasetOpenProblems(graph, defaultRegistries()));
   printProblems(file, problems);
   if (!graph || hasErrors(problems)) return 1;
   process.stdout.write(`${file}: ok — ${graph.nodes.length} nodes, ${graph.edges.length} wires${problems.length ? `, ${problems.length} warning(s)` : ''}\n`);

@@ -9,7 +9,7 @@ import { checkParam, defaultParams, describeParam, hasUsableDefault, type ParamS
 import { describeKinds } from '../types';
 import { canConnect } from './connect';
 import { inferGraph, type InferResult } from './infer';
-import { datasetDefinition, datasetInfoOf, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
+import { closestName, datasetDefinition, datasetInfoOf, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
 import { trainableWeightCount } from './weights';
 import type { Problem } from './problems';
 import { defaultRegistries, type GraphRegistries } from './registries';
@@ -112,7 +112,7 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
       continue;
     }
     const why = checkParam(def.params[name], node.params[name]);
-    if (why) problems.push(error('invalid-param', `param '${name}' of ${describeNode(node, def)} ${why}; expected ${describeParam(def.params[name])}.`, where));
+    if (why) problems.push(error('invalid-param', `param '${name}' of ${describeNode(node, def)} ${why}; expected ${describeParam(def.params[name])}.${enumSuggestion(def.params[name], node.params[name])}`, where));
   }
   for (const name of Object.keys(node.params)) {
     if (Object.hasOwn(def.params, name)) continue;
@@ -124,6 +124,11 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
       }),
     );
   }
+}
+
+/** "Did you mean 'reflect'?" for an enum value written in the wrong case or with a typo. */
+function enumSuggestion(spec: ParamSpec, value: unknown): string {
+  return spec.type === 'enum' && typeof value === 'string' ? didYouMean(value, spec.options) : '';
 }
 
 /** "text" rather than "text, default ''" for a param whose default is not a valid value. */
@@ -332,6 +337,7 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
   const knownModules = [MAIN_MODULE, ...moduleIds.keys()];
   const optimizerIds = new Map<string, number>();
   const optimized = new Set<string>();
+  let unknownModuleNamed = false;
   graph.training.optimizers.forEach((optimizer, index) => {
     const path = ['training', 'optimizers', index];
     if (optimizerIds.has(optimizer.id)) {
@@ -342,8 +348,9 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
     optimizer.modules.forEach((moduleId, position) => {
       optimized.add(moduleId);
       if (moduleId === MAIN_MODULE || moduleIds.has(moduleId)) return;
+      unknownModuleNamed = true;
       problems.push(
-        error('optimizer-unknown-module', `optimizer '${optimizer.id}' updates module '${moduleId}', which does not exist (modules: ${quoteList(knownModules)}; '${MAIN_MODULE}' holds nodes in no module).${didYouMean(moduleId, knownModules)}`, {
+        error('optimizer-unknown-module', `optimizer '${optimizer.id}' updates module '${moduleId}', which does not exist (modules: ${quoteList(knownModules)}; '${MAIN_MODULE}' holds nodes in no module).${moduleSuggestion(moduleId, knownModules, graph)}`, {
           path: [...path, 'modules', position],
         }),
       );
@@ -381,7 +388,19 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
       );
     });
   });
-  return { ownerOf, optimized, moduleIds };
+  return { ownerOf, optimized, moduleIds, unknownModuleNamed };
+}
+
+/**
+ * A module meant by a near id ('net1' for 'net') or by the start of its
+ * display name ('Gen' for module 'G', "Generator").
+ */
+function moduleSuggestion(name: string, knownIds: readonly string[], graph: GraphDocument): string {
+  const byId = didYouMean(name, knownIds);
+  if (byId) return byId;
+  const lower = name.toLowerCase();
+  const byName = graph.modules.find((m) => (lower.length >= 2 && m.name.toLowerCase().startsWith(lower)) || closestName(name, [m.name]) !== undefined);
+  return byName ? ` Did you mean '${byName.id}' (${byName.name})?` : '';
 }
 
 /**
@@ -399,7 +418,9 @@ function checkUntrainedWeights(
   registries: GraphRegistries,
   problems: Problem[],
 ): void {
-  const { ownerOf, optimized, moduleIds } = modules;
+  const { ownerOf, optimized, moduleIds, unknownModuleNamed } = modules;
+  // An optimizer naming a module that does not exist already explains why weights would stay untrained.
+  if (unknownModuleNamed) return;
   const untrained = new Map<string, { id: string; count: number }[]>();
   let dataset: ReturnType<typeof datasetInfoOf> | null = null;
   for (const { node, def, current } of nodes.values()) {
@@ -447,7 +468,7 @@ function checkDataset(graph: GraphDocument, registries: GraphRegistries, problem
     const why = checkParam(def.params[name], value);
     if (why) {
       valid = false;
-      problems.push(error('invalid-dataset-param', `dataset param '${name}' ${why}; expected ${describeParam(def.params[name])}.`, { param: name, path }));
+      problems.push(error('invalid-dataset-param', `dataset param '${name}' ${why}; expected ${describeParam(def.params[name])}.${enumSuggestion(def.params[name], value)}`, { param: name, path }));
     }
   }
   if (!valid) return;
