@@ -48,7 +48,7 @@ export const leakyRelu = defineNode({
   inputs,
   outputs,
   params: {
-    negativeSlope: p.float({ default: 0.2, min: 0, max: 1, doc: 'Multiplier for negative inputs (PyTorch negative_slope).' }),
+    negativeSlope: p.float({ default: 0.2, torchDefault: 0.01, min: 0, max: 1, doc: 'Multiplier for negative inputs (PyTorch negative_slope; see the node doc for why 0.2).' }),
   },
   inferShape: sameAsInput,
   flops: perOutputElement(2),

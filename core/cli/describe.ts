@@ -23,6 +23,8 @@ interface PortRow {
 
 interface ParamRow {
   name: string;
+  /** PyTorch's default as JSON, where ours differs on purpose. */
+  torch?: string;
   /** Type and range, e.g. "int, 1 ≤ x ≤ 31". */
   range: string;
   /** JSON of the default, or undefined when the param must be given. */
@@ -68,6 +70,7 @@ function paramRows(specs: ParamSpecs): ParamRow[] {
     name,
     range: rangeOf(spec),
     default: hasUsableDefault(spec) ? JSON.stringify(defaults[name]) : undefined,
+    ...(spec.torchDefault !== undefined ? { torch: JSON.stringify(spec.torchDefault) } : {}),
     doc: spec.doc,
   }));
 }
@@ -100,12 +103,15 @@ export function nodeMarkdown(type: string, def: AnyNodeDefinition): string {
   parts.push('**Params**', '');
   parts.push(
     params.length > 0
-      ? markdownTable(['param', 'type and range', 'default', 'description'], params.map((r) => [`\`${r.name}\``, r.range, r.default === undefined ? '**required**' : `\`${r.default}\``, r.doc]))
+      ? markdownTable(['param', 'type and range', 'default', 'description'], params.map((r) => [`\`${r.name}\``, r.range, defaultCell(r), r.doc]))
       : 'None.',
     '',
   );
   return parts.join('\n');
 }
+
+/** The default column: ours, and PyTorch's beside it where they differ, in bold so a PyTorch user cannot miss it. */
+const defaultCell = (r: ParamRow) => (r.default === undefined ? '**required**' : `\`${r.default}\`${r.torch !== undefined ? ` ⚠ **PyTorch: \`${r.torch}\`**` : ''}`);
 
 function datasetMarkdown(type: string, def: AnyDatasetDefinition): string {
   const parts = [`### \`${type}\` — ${def.title}`, '', def.doc, ''];
@@ -152,6 +158,9 @@ export function nodeReferenceMarkdown(registries: GraphRegistries): string {
     '',
     'Every node type a graph file can use: its ports (what may be wired, with the kind and layout of the values), its params',
     '(type, range, default) and what it does. The same text is printed by `npx tensorweave describe <type>`.',
+    '',
+    'A ⚠ beside a default marks one that differs from PyTorch\'s on purpose (the param says why); write the param out',
+    'when porting a PyTorch layer that leaves it to its default.',
     '',
     'In a graph file, a node is `{ "id", "type", "typeVersion", "params" }`; a wire is',
     '`{ "from": { "node", "port" }, "to": { "node", "port" } }`, from an output port to an input port. Params with a',
@@ -213,7 +222,10 @@ export function nodeText(type: string, def: AnyNodeDefinition, width = 100): str
   );
   section(
     'Params',
-    paramRows(def.params).map((r) => ({ head: `${r.name}: ${r.range}; ${r.default === undefined ? 'required' : `default ${r.default}`}`, body: r.doc })),
+    paramRows(def.params).map((r) => ({
+      head: `${r.name}: ${r.range}; ${r.default === undefined ? 'required' : `default ${r.default}`}${r.torch !== undefined ? ` (differs from PyTorch's ${r.torch})` : ''}`,
+      body: r.doc,
+    })),
   );
   return `${out.join('\n').trimEnd()}\n`;
 }

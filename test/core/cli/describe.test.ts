@@ -32,7 +32,7 @@ describe('docs/nodes.md', () => {
   });
 
   it('gives each param its type, range and default, and each port its kind', () => {
-    expect(text).toContain('| `kernelSize` | int (1 ≤ x ≤ 31) | `3` | Filter height and width in pixels. |');
+    expect(text).toContain('| `kernelSize` | int (1 ≤ x ≤ 31) | `3` | Filter height and width in pixels (PyTorch has no default: kernel_size is required). |');
     expect(text).toContain('| `input` | image / feature map (`image`) | N×H×W×C, channels last. | Feature map N×H×W×C_in. |');
   });
 });
