@@ -97,8 +97,9 @@ export const instanceNorm2d = defineNode({
   build(ctx) {
     const { params } = ctx;
     const channels = expectImage(ctx.inputs.input, 'input').c;
-    const gamma = params.affine ? ctx.weight('gamma', [channels], ones) : null;
-    const beta = params.affine ? ctx.weight('beta', [channels], zeros) : null;
+    // pix2pix's init_weights('normal', 0.02) re-draws BatchNorm2d's γ only; InstanceNorm2d keeps γ = 1, β = 0.
+    const gamma = params.affine ? ctx.weight('gamma', [channels], ones, { moduleInit: false }) : null;
+    const beta = params.affine ? ctx.weight('beta', [channels], zeros, { moduleInit: false }) : null;
     return {
       forward: (inputs) => ({ output: instanceNorm(tensor4dOf(inputs.input, 'input'), params.eps, { gamma, beta }) }),
     };

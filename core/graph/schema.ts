@@ -60,7 +60,7 @@ export const moduleSchema = z
     init: z
       .enum(['default', 'normal0.02'])
       .optional()
-      .describe('Weight initialisation: the node types\' PyTorch defaults, or N(0, 0.02) with batch-norm gamma N(1, 0.02) as in pix2pix/CycleGAN.'),
+      .describe('Weight initialisation: the node types\' PyTorch defaults, or N(0, 0.02) with batch-norm gamma N(1, 0.02) and biases 0 as in pix2pix/CycleGAN (instance-norm gamma stays 1, as there).'),
     frozen: z
       .boolean()
       .optional()
