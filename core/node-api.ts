@@ -92,6 +92,13 @@ export type Initializer = (shape: number[], rng: Rng) => Float32Array;
 export interface WeightOptions {
   /** Non-trainable state (batch-norm running statistics) is saved but never optimised. */
   trainable?: boolean;
+  /**
+   * False keeps this weight's own initialiser even in a module with init
+   * 'normal0.02', which otherwise re-draws weights by their role (kernels,
+   * batch-norm γ, biases). pix2pix's init_weights leaves InstanceNorm's affine
+   * γ and β alone, and so does a node that passes false here.
+   */
+  moduleInit?: boolean;
 }
 
 export interface BuildContext<S extends ParamSpecs, I extends InputPorts, O extends OutputPorts> {

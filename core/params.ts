@@ -4,14 +4,23 @@
  * inspector form in the editor, and the JSON Schema shipped for other tools.
  */
 
-export interface IntParam {
+/**
+ * PyTorch's default for this param where ours differs on purpose (the
+ * param's doc says why). The inspector, docs/nodes.md and `describe` show it
+ * beside ours, so a PyTorch user who leaves the param out is not surprised.
+ */
+export interface DiffersFromPyTorch {
+  torchDefault?: number | string | boolean | readonly number[];
+}
+
+export interface IntParam extends DiffersFromPyTorch {
   type: 'int';
   default: number;
   min?: number;
   max?: number;
   doc: string;
 }
-export interface FloatParam {
+export interface FloatParam extends DiffersFromPyTorch {
   type: 'float';
   default: number;
   min?: number;
@@ -20,18 +29,18 @@ export interface FloatParam {
   exclusiveMin?: boolean;
   doc: string;
 }
-export interface BoolParam {
+export interface BoolParam extends DiffersFromPyTorch {
   type: 'bool';
   default: boolean;
   doc: string;
 }
-export interface EnumParam<T extends string = string> {
+export interface EnumParam<T extends string = string> extends DiffersFromPyTorch {
   type: 'enum';
   options: readonly T[];
   default: T;
   doc: string;
 }
-export interface IntListParam {
+export interface IntListParam extends DiffersFromPyTorch {
   type: 'ints';
   default: readonly number[];
   /** Exact length when set; otherwise minLength..maxLength. */
@@ -42,7 +51,7 @@ export interface IntListParam {
   max?: number;
   doc: string;
 }
-export interface FloatListParam {
+export interface FloatListParam extends DiffersFromPyTorch {
   type: 'floats';
   default: readonly number[];
   length?: number;
@@ -52,7 +61,7 @@ export interface FloatListParam {
   max?: number;
   doc: string;
 }
-export interface StringParam {
+export interface StringParam extends DiffersFromPyTorch {
   type: 'string';
   default: string;
   /** Strings naming files may be empty until the user picks one. */
@@ -115,6 +124,15 @@ function checkNumber(value: unknown, spec: { min?: number; max?: number }, integ
   return null;
 }
 
+/**
+ * Whether a param may be left out of a graph file: its default is itself a
+ * valid value. A required file path (default '', empty not allowed) has no
+ * usable default, so leaving it out is an error that names it.
+ */
+export function hasUsableDefault(spec: ParamSpec): boolean {
+  return checkParam(spec, spec.default) === null;
+}
+
 /** Returns why `value` does not satisfy `spec`, or null when it does. */
 export function checkParam(spec: ParamSpec, value: unknown): string | null {
   switch (spec.type) {
@@ -148,8 +166,18 @@ export function checkParam(spec: ParamSpec, value: unknown): string | null {
   }
 }
 
+/** "PyTorch's default is 0" when ours differs, else ''. */
+export function torchDefaultNote(spec: ParamSpec): string {
+  return spec.torchDefault === undefined ? '' : `PyTorch's default is ${JSON.stringify(spec.torchDefault)}`;
+}
+
 /** A human summary of a spec's range, for docs and tooltips. */
 export function describeParam(spec: ParamSpec): string {
+  const note = torchDefaultNote(spec);
+  return note ? `${describeRange(spec)} (differs from PyTorch: ${note})` : describeRange(spec);
+}
+
+function describeRange(spec: ParamSpec): string {
   switch (spec.type) {
     case 'int':
     case 'float': {

@@ -8,6 +8,7 @@ import { tf } from '../core/tf';
 import { expectDense } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import type { ValueType } from '../core/types';
+import { perOutputElement } from './flops';
 
 const inputs = {
   input: { kinds: ['tensor'], doc: 'Any tensor: feature map, vector or logits.' },
@@ -31,6 +32,7 @@ export const relu = defineNode({
   outputs,
   params: {},
   inferShape: sameAsInput,
+  flops: perOutputElement(1),
   build: () => ({ forward: (values) => ({ output: tf.relu(tensorOf(values.input, 'input')) }) }),
 });
 
@@ -46,9 +48,10 @@ export const leakyRelu = defineNode({
   inputs,
   outputs,
   params: {
-    negativeSlope: p.float({ default: 0.2, min: 0, max: 1, doc: 'Multiplier for negative inputs (PyTorch negative_slope).' }),
+    negativeSlope: p.float({ default: 0.2, torchDefault: 0.01, min: 0, max: 1, doc: 'Multiplier for negative inputs (PyTorch negative_slope; see the node doc for why 0.2).' }),
   },
   inferShape: sameAsInput,
+  flops: perOutputElement(2),
   build: ({ params }) => ({
     forward: (values) => ({ output: tf.leakyRelu(tensorOf(values.input, 'input'), params.negativeSlope) }),
   }),
@@ -64,6 +67,7 @@ export const tanh = defineNode({
   outputs,
   params: {},
   inferShape: sameAsInput,
+  flops: perOutputElement(4),
   build: () => ({ forward: (values) => ({ output: tf.tanh(tensorOf(values.input, 'input')) }) }),
 });
 
@@ -79,5 +83,6 @@ export const sigmoid = defineNode({
   outputs,
   params: {},
   inferShape: sameAsInput,
+  flops: perOutputElement(4),
   build: () => ({ forward: (values) => ({ output: tf.sigmoid(tensorOf(values.input, 'input')) }) }),
 });

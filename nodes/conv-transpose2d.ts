@@ -15,7 +15,8 @@ export const convTranspose2d = defineNode({
     'input, used as a learned up-sampling. Output size (H−1)·stride − 2·padding + kernelSize + outputPadding, with the same ' +
     'meaning of padding as PyTorch (cropped from the full output), so k4 s2 p1 doubles the size (pix2pix U-Net) and ' +
     'k3 s2 p1 outputPadding 1 doubles it too (CycleGAN ResNet generator). Kernels are stored H×W×out×in; initialisation ' +
-    'follows PyTorch (fan-in = outChannels·k²). Prefer upsample + conv2d when checkerboard artefacts matter.',
+    'follows PyTorch (fan-in = outChannels·k²). Defaults differ from PyTorch on purpose: stride 2 and padding 1 (PyTorch: 1 ' +
+    'and 0) with kernel 4, so the default node doubles the map. Prefer upsample + conv2d when checkerboard artefacts matter.',
   inputs: {
     input: { kinds: ['image'], doc: 'Feature map N×H×W×C_in.' },
   },
@@ -24,13 +25,25 @@ export const convTranspose2d = defineNode({
   },
   params: {
     outChannels: p.int({ default: 64, min: 1, max: 16384, doc: 'Number of output channels.' }),
-    kernelSize: p.int({ default: 4, min: 1, max: 31, doc: 'Filter height and width in pixels.' }),
-    stride: p.int({ default: 2, min: 1, max: 16, doc: 'Up-sampling factor: input pixels land this many pixels apart.' }),
+    kernelSize: p.int({ default: 4, min: 1, max: 31, doc: 'Filter height and width in pixels (PyTorch has no default: kernel_size is required).' }),
+    stride: p.int({
+      default: 2,
+      torchDefault: 1,
+      min: 1,
+      max: 16,
+      doc:
+        'Up-sampling factor: input pixels land this many pixels apart. Defaults to 2, not PyTorch\'s 1: with kernel 4 and ' +
+        'padding 1 the node doubles the map (the DCGAN/pix2pix up-sampling step it exists for); write "stride": 1 when porting ' +
+        'an nn.ConvTranspose2d that leaves it out.',
+    }),
     padding: p.int({
       default: 1,
+      torchDefault: 0,
       min: 0,
       max: 64,
-      doc: 'Pixels cropped from every side of the full output (PyTorch padding); the inverse of the matching conv2d\'s padding.',
+      doc:
+        'Pixels cropped from every side of the full output (PyTorch padding); the inverse of the matching conv2d\'s padding. ' +
+        'Defaults to 1, not PyTorch\'s 0, for the size-doubling k4 s2 p1 step; write "padding": 0 when porting a layer that leaves it out.',
     }),
     outputPadding: p.int({
       default: 0,

@@ -15,8 +15,9 @@ export const conv2d = defineNode({
     'with the given stride, padding and dilation; output size ⌊(H + 2·padding − dilation·(kernelSize−1) − 1)/stride⌋ + 1. ' +
     'Input channels are taken from the wired input. Padding is explicit and symmetric exactly as in PyTorch (TensorFlow\'s ' +
     '"same" differs for strided and even kernels), so architectures and sizes transfer one to one; kernels are stored ' +
-    'H×W×(in/groups)×out. The workhorse of every image model: feature extraction, down-sampling (stride 2), 1×1 channel ' +
-    'mixing; with groups, grouped (ResNeXt) and depthwise (MobileNet: groups = input channels) convolutions.',
+    'H×W×(in/groups)×out. One default differs from PyTorch on purpose: padding is 1 (PyTorch: 0), so the default 3×3 ' +
+    'conv keeps the map size. The workhorse of every image model: feature extraction, down-sampling (stride 2), 1×1 ' +
+    'channel mixing; with groups, grouped (ResNeXt) and depthwise (MobileNet: groups = input channels) convolutions.',
   inputs: {
     input: { kinds: ['image'], doc: 'Feature map N×H×W×C_in.' },
   },
@@ -25,13 +26,17 @@ export const conv2d = defineNode({
   },
   params: {
     outChannels: p.int({ default: 64, min: 1, max: 16384, doc: 'Number of filters, i.e. output channels.' }),
-    kernelSize: p.int({ default: 3, min: 1, max: 31, doc: 'Filter height and width in pixels.' }),
+    kernelSize: p.int({ default: 3, min: 1, max: 31, doc: 'Filter height and width in pixels (PyTorch has no default: kernel_size is required).' }),
     stride: p.int({ default: 1, min: 1, max: 16, doc: 'Step between filter positions; 2 halves the resolution.' }),
     padding: p.int({
       default: 1,
+      torchDefault: 0,
       min: 0,
       max: 64,
-      doc: 'Pixels added on every side before convolving (PyTorch padding). (kernelSize−1)/2 keeps the size at stride 1.',
+      doc:
+        'Pixels added on every side before convolving (PyTorch padding). (kernelSize−1)/2 keeps the size at stride 1. ' +
+        'Defaults to 1, not PyTorch\'s 0: with the default 3×3 kernel that keeps the map size, which the blocks built on a ' +
+        'canvas (U-Nets, ResNets, VGG stacks) want; write "padding": 0 when porting an nn.Conv2d that leaves it out.',
     }),
     paddingMode: p.enum({
       options: ['zeros', 'reflect'],

@@ -1,5 +1,6 @@
 import { defineNode, ShapeError } from '../core/node-api';
 import type { ValueType } from '../core/types';
+import { noArithmetic } from './flops';
 
 const FIELD_OUTPUTS = {
   image: { kind: 'image', doc: 'Input images N×H×W×C, float.' },
@@ -41,6 +42,8 @@ export const datasetInput = defineNode({
     }
     return out;
   },
+  // Reading the batch is no arithmetic.
+  flops: noArithmetic,
   build: (ctx) => {
     const provided = FIELDS.filter((field) => ctx.outputs[field] !== undefined);
     return {

@@ -4,6 +4,7 @@ import { tf } from '../core/tf';
 import { expectDense } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import type { Rng } from '../core/rng';
+import { perOutputElement } from './flops';
 
 /** Inverted-dropout mask: 0 with probability `rate`, else 1/(1 − rate), so the expected value is unchanged. */
 export function dropoutMask(size: number, rate: number, rng: Rng): Float32Array {
@@ -34,6 +35,7 @@ export const dropout = defineNode({
     p: p.float({ default: 0.5, min: 0, max: 1, doc: 'Probability of zeroing each value during training.' }),
   },
   inferShape: ({ inputs }) => ({ output: { kind: inputs.input.kind, shape: expectDense(inputs.input, 'input') } }),
+  flops: perOutputElement(1),
   build: ({ params }) => ({
     forward: (values, mode) => {
       const x = tensorOf(values.input, 'input');

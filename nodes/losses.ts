@@ -10,6 +10,7 @@ import { bceWithLogits, crossEntropy, l1Loss, mseLoss, type Reduction } from '..
 import { expectDense, shapeDifference } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import { formatShape, type ValueType } from '../core/types';
+import { perInputElement } from './flops';
 
 const lossOutputs = { loss: { kind: 'loss', doc: 'Scalar loss.' } } as const;
 const scalarLoss = (): { loss: ValueType } => ({ loss: { kind: 'loss', shape: [] } });
@@ -73,6 +74,7 @@ export const l1 = defineNode({
     checkSameShape(inputs.input, inputs.target);
     return scalarLoss();
   },
+  flops: perInputElement(3),
   build: regressionLoss(l1Loss),
 });
 
@@ -94,6 +96,7 @@ export const mse = defineNode({
     checkSameShape(inputs.input, inputs.target);
     return scalarLoss();
   },
+  flops: perInputElement(3),
   build: regressionLoss(mseLoss),
 });
 
@@ -134,6 +137,7 @@ export const bceLogits = defineNode({
     checkSameShape(inputs.input, inputs.target);
     return scalarLoss();
   },
+  flops: perInputElement(6),
   build: ({ params }) => ({
     forward: (values) => {
       const input = tensorOf(values.input, 'input');
@@ -196,6 +200,8 @@ export const crossEntropyLoss = defineNode({
     }
     return scalarLoss();
   },
+  // Log-softmax (exp, sum, log, subtract) and the pick, per logit.
+  flops: perInputElement(5),
   build: ({ params }) => {
     const weights = params.weights.length > 0 ? tf.tensor1d(params.weights, 'float32') : null;
     const options = { weights, ignoreIndex: params.ignoreIndex >= 0 ? params.ignoreIndex : undefined, reduction: params.reduction };

@@ -7,6 +7,7 @@ import { tf } from '../core/tf';
 import { expectDense, shapeDifference } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import { formatShape, type Dim, type ValueType } from '../core/types';
+import { noArithmetic, perOutputElement } from './flops';
 
 const PORTS = ['a', 'b', 'c', 'd'] as const;
 
@@ -54,6 +55,7 @@ export const add = defineNode({
     }
     return { output: { kind: first.kind, shape } };
   },
+  flops: perOutputElement(1),
   build: () => ({ forward: (values) => ({ output: tf.addN(wiredTensors(values)) }) }),
 });
 
@@ -105,6 +107,7 @@ export const concat = defineNode({
     }
     return { output: { kind: first.kind, shape: shape.map((d, i) => (i === axis ? total : d)) } };
   },
+  flops: noArithmetic,
   build: ({ params }) => ({
     forward: (values) => {
       const tensors = wiredTensors(values);

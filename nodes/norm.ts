@@ -4,6 +4,7 @@ import { ones, zeros } from '../core/init';
 import { batchNorm, instanceNorm } from '../core/ops/norm';
 import { expectImage } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
+import { perOutputElement } from './flops';
 
 export const batchNorm2d = defineNode({
   type: 'batchnorm2d',
@@ -36,6 +37,8 @@ export const batchNorm2d = defineNode({
     expectImage(inputs.input, 'input');
     return { output: { kind: inputs.input.kind, shape: inputs.input.shape } };
   },
+  // Statistics (2), normalise (2) and the affine γ, β (2) per element, roughly.
+  flops: perOutputElement(5),
   build(ctx) {
     const { params } = ctx;
     const channels = expectImage(ctx.inputs.input, 'input').c;
@@ -90,11 +93,13 @@ export const instanceNorm2d = defineNode({
     }
     return { output: { kind: inputs.input.kind, shape: inputs.input.shape } };
   },
+  flops: perOutputElement(5),
   build(ctx) {
     const { params } = ctx;
     const channels = expectImage(ctx.inputs.input, 'input').c;
-    const gamma = params.affine ? ctx.weight('gamma', [channels], ones) : null;
-    const beta = params.affine ? ctx.weight('beta', [channels], zeros) : null;
+    // pix2pix's init_weights('normal', 0.02) re-draws BatchNorm2d's γ only; InstanceNorm2d keeps γ = 1, β = 0.
+    const gamma = params.affine ? ctx.weight('gamma', [channels], ones, { moduleInit: false }) : null;
+    const beta = params.affine ? ctx.weight('beta', [channels], zeros, { moduleInit: false }) : null;
     return {
       forward: (inputs) => ({ output: instanceNorm(tensor4dOf(inputs.input, 'input'), params.eps, { gamma, beta }) }),
     };

@@ -3,6 +3,7 @@ import { p } from '../core/params';
 import { tf } from '../core/tf';
 import { expectImage } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
+import { noArithmetic } from './flops';
 
 export const reflectionPad2d = defineNode({
   type: 'reflection_pad2d',
@@ -32,6 +33,7 @@ export const reflectionPad2d = defineNode({
     }
     return { output: { kind: inputs.input.kind, shape: [n, h + 2 * params.padding, w + 2 * params.padding, c] } };
   },
+  flops: noArithmetic,
   build({ params }) {
     const pad = params.padding;
     return {

@@ -7,6 +7,7 @@ import { tf } from '../core/tf';
 import { expectDense } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import { formatShape, shapeSize, type PortKind } from '../core/types';
+import { noArithmetic } from './flops';
 
 export const flatten = defineNode({
   type: 'flatten',
@@ -36,6 +37,7 @@ export const flatten = defineNode({
     }
     return { output: { kind: 'vector', shape: [shape[0], shapeSize(rest)] } };
   },
+  flops: noArithmetic,
   build: () => ({
     forward: (values) => {
       const x = tensorOf(values.input, 'input');
@@ -92,6 +94,7 @@ export const reshape = defineNode({
     }
     return { output: { kind: KIND_BY_RANK[resolved.length] ?? 'tensor', shape: [shape[0], ...resolved] } };
   },
+  flops: noArithmetic,
   build: ({ params }) => ({
     forward: (values) => {
       const x = tensorOf(values.input, 'input');

@@ -9,9 +9,10 @@ import { templates, findTemplate } from '../../nodes/templates';
 import { loadGraph } from '../graph/load';
 import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors } from '../graph/problems';
-import { formatValueType } from '../types';
 import { writeFileAtomic } from '../atomic-write';
-import { describeGraph, formatFlops, formatCount } from './info';
+import { infoText } from './info';
+import { datasetOpenProblems } from './dataset-check';
+import { defaultRegistries } from '../graph/registries';
 import { EXIT, InputError, UsageError, err, out, parseOptions, readGraphFile } from './command';
 
 export async function templatesCommand(args: string[]): Promise<number> {
@@ -50,6 +51,8 @@ export async function validateCommand(files: string[]): Promise<number> {
       continue;
     }
     const { graph, problems } = loadGraph(text);
+    // The dataset is opened as train opens it, so a missing folder fails here, not at step 0.
+    if (graph && !hasErrors(problems)) problems.push(...datasetOpenProblems(graph, defaultRegistries()));
     for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
     if (!graph || hasErrors(problems)) {
       failed = true;
@@ -79,31 +82,7 @@ export async function infoCommand(files: string[]): Promise<number> {
       failed = true;
       continue;
     }
-    printInfoTable(graph);
+    out(infoText(graph, problems, defaultRegistries(), file));
   }
   return failed ? EXIT.invalidInput : EXIT.ok;
 }
-
-function printInfoTable(graph: NonNullable<ReturnType<typeof loadGraph>['graph']>): void {
-  const rows = describeGraph(graph);
-  // Outputs go last: a dataset node lists many, and a wide middle column would pad every row.
-  const header = ['node', 'type', 'module', 'params', 'FLOPs/sample', 'outputs'];
-  const table = rows.map((r) => [
-  r.nodeId,
-  r.type,
-  r.module,
-  formatCount(r.parameters),
-  r.flops === undefined ? '—' : formatFlops(r.flops),
-  Object.entries(r.outputs)
-    .map(([port, t]) => `${port}: ${formatValueType(t)}`)
-    .join('; '),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  out(`${line(header)}\n${line(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? header[i].length : w)))}\n`);
-  for (const row of table) out(`${line(row)}\n`);
-  const totalParams = rows.reduce((a, r) => a + r.parameters, 0);
-  const totalFlops = rows.reduce((a, r) => a + (r.flops ?? 0), 0);
-  out(`\n${graph.name}: ${rows.length} nodes, ${formatCount(totalParams)} parameters (${totalParams}), ${formatFlops(totalFlops)} per sample forward\n`);
-}
-

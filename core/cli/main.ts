@@ -81,6 +81,17 @@ checkpoint), failed, killed (a second Ctrl+C or SIGTERM, no final checkpoint) or
   },
 };
 
+const describeCommand: Command = {
+  usage: '[<type>...]',
+  summary: "a node or dataset type's ports, params and docs (all types without a name)",
+  help: `Prints each named node or dataset type's doc, ports (kinds and shapes) and params (defaults, ranges, docs);
+an unknown name gets the closest known ones. Without a name, lists every type. docs/nodes.md holds the same.`,
+  async run(args) {
+    const [{ describeCommand: describe }, { defaultRegistries }] = await Promise.all([import('./describe'), import('../graph/registries')]);
+    return describe(args, defaultRegistries());
+  },
+};
+
 const helpCommand: Command = {
   usage: '[command]',
   summary: 'this overview, or the help of one command',
@@ -105,6 +116,7 @@ const COMMANDS: Record<string, Command> = {
   info: infoCommand,
   train: trainCommand,
   runs: runsCommand,
+  describe: describeCommand,
   help: helpCommand,
 };
 

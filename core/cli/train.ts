@@ -104,10 +104,9 @@ async function train(args: string[]): Promise<number> {
     // Loaded here, after the command line checked out: a usage error answers without loading every node.
     const { loadGraph } = await import('../graph/load');
     const { graph, problems } = loadGraph(graphText);
-    if (!graph || hasErrors(problems)) {
-      for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
-      return EXIT.invalidInput;
-    }
+    // Warnings are printed too: training a graph whose generator no optimizer updates must not look fine.
+    for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
+    if (!graph || hasErrors(problems)) return EXIT.invalidInput;
   } else if (!(await new RunFolder(resume).hasRecord())) {
     throw new InputError(`${resume} is not a run folder (no run.json)`);
   }

@@ -75,7 +75,8 @@ function moduleOf(graph: GraphDocument): Map<string, GraphModule | undefined> {
 
 /**
  * pix2pix/CycleGAN's init_weights('normal', 0.02): conv and dense kernels
- * N(0, 0.02), batch-norm gamma N(1, 0.02), biases and betas zero.
+ * N(0, 0.02), batch-norm gamma N(1, 0.02), biases and betas zero. Weights
+ * created with moduleInit: false (InstanceNorm's affine γ, β) are left alone.
  */
 function gan002Init(weightName: string, fallback: Initializer): Initializer {
   // Composite nodes (a whole generator) scope their weights, e.g. 'down3/norm/gamma'; the role is the last segment.
@@ -143,7 +144,7 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
             return existing.variable;
           }
           const trainable = weightOptions?.trainable ?? true;
-          const chosen = module?.init === 'normal0.02' && trainable ? gan002Init(name, init) : init;
+          const chosen = module?.init === 'normal0.02' && trainable && weightOptions?.moduleInit !== false ? gan002Init(name, init) : init;
           const values = chosen(shape, nodeRng.fork(name));
           const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
           const weight = { name: key, nodeId: ownerId, moduleId, trainable, variable };

@@ -8,7 +8,7 @@
  * wires, shapes and cycles still need `tensorweave validate`.
  */
 import { z } from 'zod';
-import { describeParam, type ParamSpec, type ParamSpecs } from '../params';
+import { describeParam, hasUsableDefault, type ParamSpec, type ParamSpecs } from '../params';
 import { defaultRegistries, type GraphRegistries } from './registries';
 import { graphSchema } from './schema';
 
@@ -54,15 +54,12 @@ export function paramJsonSchema(spec: ParamSpec): JsonSchema {
   }
 }
 
-function paramsObjectSchema(specs: ParamSpecs, allRequired: boolean): JsonSchema {
+/** Params with a usable default may be left out (the loader fills them); the others are required. */
+function paramsObjectSchema(specs: ParamSpecs): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const [name, spec] of Object.entries(specs)) properties[name] = paramJsonSchema(spec);
-  return {
-    type: 'object',
-    properties,
-    ...(allRequired && Object.keys(specs).length > 0 ? { required: Object.keys(specs) } : {}),
-    additionalProperties: false,
-  };
+  const required = Object.keys(specs).filter((name) => !hasUsableDefault(specs[name]));
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
 }
 
 const whenType = (type: string, then: JsonSchema): JsonSchema => ({
@@ -86,7 +83,7 @@ export function graphJsonSchema(registries: GraphRegistries = defaultRegistries(
         properties: {
           // Older versions are upgraded on load; newer ones need a newer app.
           typeVersion: { maximum: def.version },
-          params: paramsObjectSchema(def.params, true),
+          params: paramsObjectSchema(def.params),
         },
       });
     });
@@ -99,8 +96,7 @@ export function graphJsonSchema(registries: GraphRegistries = defaultRegistries(
     datasetProperties.type = { ...datasetProperties.type, enum: datasetTypes };
     dataset.allOf = datasetTypes.map((type) => {
       const def = registries.datasets[type];
-      // Dataset params left out take their defaults.
-      return whenType(type, { description: `${def.title}: ${def.doc}`, properties: { params: paramsObjectSchema(def.params, false) } });
+      return whenType(type, { description: `${def.title}: ${def.doc}`, properties: { params: paramsObjectSchema(def.params) } });
     });
   }
 

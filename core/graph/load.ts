@@ -6,15 +6,17 @@
  * Order matters: the version is read before the schema runs (an old file
  * would not pass today's schema, a newer one must be refused with "update
  * the app", not with a list of schema complaints), then document migrations,
- * the schema, node migrations, and finally full validation.
+ * the schema, node migrations, omitted params filled with their defaults, and
+ * finally full validation.
  */
 import { z } from 'zod';
 import type { Problem } from './problems';
 import { defaultRegistries, type GraphRegistries } from './registries';
-import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument } from './schema';
+import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument, type GraphNode } from './schema';
+import { hasUsableDefault, type ParamSpecs } from '../params';
 import { documentMigrations, migrateDocument, migrateNode, type DocumentMigration } from './migrations';
 import { validateGraph } from './validate';
-import { nodeDefinition, quoteList } from './lookup';
+import { didYouMean, nodeDefinition, quoteList } from './lookup';
 import { isPlainObject, knownKeysAt, schemaAt } from './zod-walk';
 
 export interface LoadResult {
@@ -107,7 +109,7 @@ function parseUnsafe(obj: unknown, registries: GraphRegistries, migrations: read
     problems.push(result.problem);
     return node;
   });
-  const graph: GraphDocument = { ...parsed, nodes };
+  const graph: GraphDocument = { ...parsed, nodes: nodes.map((node) => withOmittedParams(node, registries)) };
 
   for (const problem of validateGraph(graph, registries)) {
     if (problem.code === 'node-version-outdated' && problem.nodeId !== undefined && failedMigrations.has(problem.nodeId)) continue;
@@ -117,6 +119,26 @@ function parseUnsafe(obj: unknown, registries: GraphRegistries, migrations: read
     problems.push(problem);
   }
   return { graph, problems };
+}
+
+/**
+ * Fills the params a hand-written file left out with their defaults, so a
+ * file need only say what differs. Saving writes every param, so saved files
+ * stay explicit and byte-stable. Only nodes at the app's version are filled
+ * (an old node's omitted params meant that version's defaults; its migration
+ * runs first), and params without a usable default stay missing for
+ * validateGraph to name.
+ */
+function withOmittedParams(node: GraphNode, registries: GraphRegistries): GraphNode {
+  const def = nodeDefinition(registries, node.type);
+  if (!def || node.typeVersion !== def.version) return node;
+  let params: Record<string, unknown> | undefined;
+  for (const [name, spec] of Object.entries(def.params as ParamSpecs)) {
+    if (Object.hasOwn(node.params, name) || !hasUsableDefault(spec)) continue;
+    params ??= { ...node.params };
+    params[name] = structuredClone(spec.default);
+  }
+  return params ? { ...node, params } : node;
 }
 
 /**
@@ -240,19 +262,25 @@ function formatPath(path: readonly PropertyKey[]): string {
 function structureProblem(doc: Record<string, unknown>, issue: Issue, repair: string | undefined): Problem {
   const path = issue.path as (string | number)[];
   const key = path[path.length - 1];
+  const suffix = repair && repair !== 'removed' ? `; ${repair}` : '';
   let what: string;
+  let hint = '';
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(graphSchema, doc, path);
     what = `unknown key${issue.keys.length > 1 ? 's' : ''} ${quoteList(issue.keys)}; remove ${issue.keys.length > 1 ? 'them' : 'it'} (known keys: ${quoteList(known, 20)})`;
+    hint = issue.keys.map((k) => didYouMean(k, known)).join('');
   } else if (issue.code === 'invalid_type' && path.length > 0 && valueAt(doc, path) === undefined) {
     what = `'${String(key)}' is missing (expected ${issue.expected})`;
   } else {
     what = issue.message;
   }
+  const options = allowedValues(issue);
+  if (options) hint = didYouMean(String(valueAt(doc, path)), options);
+  const optimizerMessage = path[0] === 'training' && path[1] === 'optimizers' && typeof path[2] === 'number' ? optimizerProblem(doc, issue, path, options) : undefined;
   const problem: Problem = {
     severity: 'error',
     code: 'invalid-structure',
-    message: `${formatPath(path)}: ${what}${repair && repair !== 'removed' ? `; ${repair}` : ''}.`,
+    message: optimizerMessage ? `${optimizerMessage}${suffix}.${hint}` : `${formatPath(path)}: ${what}${suffix}.${hint}`,
     path,
   };
   if (path[0] === 'nodes' && typeof path[1] === 'number') {
@@ -261,6 +289,78 @@ function structureProblem(doc: Record<string, unknown>, issue: Issue, repair: st
     if (path[2] === 'params' && typeof path[3] === 'string') problem.param = path[3];
   }
   return problem;
+}
+
+/** The values an enum or a discriminated union allows, when the issue is about one. */
+function allowedValues(issue: Issue): string[] | undefined {
+  if (issue.code === 'invalid_value') return issue.values.map(String);
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) return issue.options.map(String);
+  return undefined;
+}
+
+/** Optimizer fields in words, for messages a person reads. */
+const OPTIMIZER_FIELDS: Record<string, string> = {
+  type: 'type',
+  id: 'id',
+  modules: 'modules',
+  losses: 'losses',
+  lr: 'learning rate',
+  weightDecay: 'weight decay',
+  schedule: 'schedule',
+  warmup: 'warmup',
+  betas: 'betas',
+  eps: 'eps',
+  momentum: 'momentum',
+  nesterov: 'nesterov',
+  stepSize: 'step size',
+  gamma: 'gamma',
+  constantSteps: 'constant steps',
+  decaySteps: 'decay steps',
+  steps: 'steps',
+  startFactor: 'start factor',
+  weight: 'weight',
+  node: 'node',
+};
+
+/**
+ * "optimizer 'adam' has learning rate -0.05; it must be > 0" rather than
+ * "training.optimizers[0].lr: Too small": the optimizer by its id (or its
+ * position when the id itself is broken) and the field in words.
+ */
+function optimizerProblem(doc: Record<string, unknown>, issue: Issue, path: (string | number)[], options: string[] | undefined): string | undefined {
+  const optimizer = valueAt(doc, path.slice(0, 3));
+  const id = isPlainObject(optimizer) && typeof optimizer.id === 'string' && optimizer.id ? optimizer.id : undefined;
+  const who = id !== undefined ? `optimizer '${id}'` : `optimizer #${path[2]} (training.optimizers[${path[2]}])`;
+  const rest = path.slice(3);
+  const field = rest
+    .map((part, i) => (typeof part === 'number' ? (rest[i - 1] === 'betas' ? `[${part}]` : `#${part}`) : (OPTIMIZER_FIELDS[part] ?? part)))
+    .join(' ')
+    .replace(/ \[/g, '[');
+  const value = valueAt(doc, path);
+  const shown = JSON.stringify(value);
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
+      if (Array.isArray(value)) return `${who} has ${value.length} ${field}; it needs ${small ? 'at least' : 'at most'} ${bound}`;
+      const relation = small ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
+      return `${who} has ${field} ${shown}; it must be ${relation} ${bound}`;
+    }
+    case 'invalid_type':
+      if (value === undefined) return `${who} has no ${field} ('${String(path[path.length - 1])}'); add it (${issue.expected})`;
+      return `${who} has ${field} ${shown}; it must be ${issue.expected === 'number' ? 'a number' : `of type ${issue.expected}`}`;
+    case 'not_multiple_of':
+      return `${who} has ${field} ${shown}; it must be a whole number`;
+    case 'unrecognized_keys': {
+      const known = knownKeysAt(graphSchema, doc, path);
+      const where = rest.length > 0 ? ` in its ${field}` : '';
+      return `${who} has unknown key${issue.keys.length > 1 ? 's' : ''} ${quoteList(issue.keys)}${where}; remove ${issue.keys.length > 1 ? 'them' : 'it'} (known keys: ${quoteList(known, 20)})`;
+    }
+    default:
+      if (options) return `${who} has ${field} ${shown}; it must be one of ${quoteList(options)}`;
+      return undefined;
+  }
 }
 
 function fail(code: string, message: string, path?: (string | number)[]): LoadResult {

@@ -60,7 +60,13 @@ export const moduleSchema = z
     init: z
       .enum(['default', 'normal0.02'])
       .optional()
-      .describe('Weight initialisation: the node types\' PyTorch defaults, or N(0, 0.02) with batch-norm gamma N(1, 0.02) as in pix2pix/CycleGAN.'),
+      .describe('Weight initialisation: the node types\' PyTorch defaults, or N(0, 0.02) with batch-norm gamma N(1, 0.02) and biases 0 as in pix2pix/CycleGAN (instance-norm gamma stays 1, as there).'),
+    frozen: z
+      .boolean()
+      .optional()
+      .describe(
+        'True when no optimizer is meant to update this module (a pretrained feature network, a fixed teacher): its weights keep their values without the warning a forgotten module gets, and an optimizer listing it is an error.',
+      ),
   })
   .strict()
   .describe('A named group of nodes that owns parameters; optimizers refer to modules. Nodes in no module belong to the implicit module "main".');

@@ -5,11 +5,12 @@
  * also compiles as far as types go.
  */
 import type { AnyNodeDefinition, InputPorts, OutputPorts } from '../node-api';
-import { checkParam, defaultParams, describeParam } from '../params';
+import { checkParam, defaultParams, describeParam, hasUsableDefault, type ParamSpec } from '../params';
 import { describeKinds } from '../types';
 import { canConnect } from './connect';
 import { inferGraph, type InferResult } from './infer';
-import { datasetDefinition, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
+import { closestName, datasetDefinition, datasetInfoOf, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
+import { trainableWeightCount } from './weights';
 import type { Problem } from './problems';
 import { defaultRegistries, type GraphRegistries } from './registries';
 import { MAIN_MODULE, type GraphDocument, type GraphNode } from './schema';
@@ -36,7 +37,8 @@ export function validateGraph(graph: GraphDocument, registries: GraphRegistries 
   const inferred = inferGraph(graph, registries);
   checkEdges(graph, nodes, registries, problems, inferred);
   checkCycles(graph, nodes, problems);
-  checkModulesAndTraining(graph, nodes, problems);
+  const modules = checkModulesAndTraining(graph, nodes, problems);
+  checkUntrainedWeights(graph, nodes, modules, inferred, registries, problems);
   checkSharedWeights(graph, nodes, problems);
   checkDataset(graph, registries, problems);
   checkLayout(graph, nodes, problems);
@@ -101,11 +103,16 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
   for (const name of known) {
     const where = { nodeId: node.id, param: name, path: [...path, 'params', name] };
     if (!Object.hasOwn(node.params, name)) {
-      problems.push(error('missing-param', `param '${name}' of ${describeNode(node, def)} is missing; add it (its default is ${JSON.stringify(defaults[name])}: ${def.params[name].doc})`, where));
+      // loadGraph fills params that have a usable default; a graph built in code reaches here without them.
+      const spec = def.params[name];
+      const message = hasUsableDefault(spec)
+        ? `param '${name}' of ${describeNode(node, def)} is missing; add it (its default is ${JSON.stringify(defaults[name])}: ${spec.doc})`
+        : `param '${name}' of ${describeNode(node, def)} is missing and has no default; set it (${describeParamWithoutDefault(spec)}: ${spec.doc})`;
+      problems.push(error('missing-param', message, where));
       continue;
     }
     const why = checkParam(def.params[name], node.params[name]);
-    if (why) problems.push(error('invalid-param', `param '${name}' of ${describeNode(node, def)} ${why}; expected ${describeParam(def.params[name])}.`, where));
+    if (why) problems.push(error('invalid-param', `param '${name}' of ${describeNode(node, def)} ${why}; expected ${describeParam(def.params[name])}.${enumSuggestion(def.params[name], node.params[name])}`, where));
   }
   for (const name of Object.keys(node.params)) {
     if (Object.hasOwn(def.params, name)) continue;
@@ -117,6 +124,16 @@ function checkParams(node: GraphNode, def: AnyNodeDefinition, path: (string | nu
       }),
     );
   }
+}
+
+/** "Did you mean 'reflect'?" for an enum value written in the wrong case or with a typo. */
+function enumSuggestion(spec: ParamSpec, value: unknown): string {
+  return spec.type === 'enum' && typeof value === 'string' ? didYouMean(value, spec.options) : '';
+}
+
+/** "text" rather than "text, default ''" for a param whose default is not a valid value. */
+function describeParamWithoutDefault(spec: ParamSpec): string {
+  return describeParam(spec).replace(/, default .*$/, '');
 }
 
 function checkEdges(graph: GraphDocument, nodes: Map<string, KnownNode>, registries: GraphRegistries, problems: Problem[], inferred: InferResult): void {
@@ -281,7 +298,7 @@ function cycleProblem(component: Set<string>, successors: Map<string, string[]>,
   });
 }
 
-function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownNode>, problems: Problem[]): void {
+function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownNode>, problems: Problem[]) {
   const moduleIds = new Map<string, number>();
   const ownerOf = new Map<string, string>();
   graph.modules.forEach((module, index) => {
@@ -320,6 +337,7 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
   const knownModules = [MAIN_MODULE, ...moduleIds.keys()];
   const optimizerIds = new Map<string, number>();
   const optimized = new Set<string>();
+  let unknownModuleNamed = false;
   graph.training.optimizers.forEach((optimizer, index) => {
     const path = ['training', 'optimizers', index];
     if (optimizerIds.has(optimizer.id)) {
@@ -330,8 +348,9 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
     optimizer.modules.forEach((moduleId, position) => {
       optimized.add(moduleId);
       if (moduleId === MAIN_MODULE || moduleIds.has(moduleId)) return;
+      unknownModuleNamed = true;
       problems.push(
-        error('optimizer-unknown-module', `optimizer '${optimizer.id}' updates module '${moduleId}', which does not exist (modules: ${quoteList(knownModules)}; '${MAIN_MODULE}' holds nodes in no module).${didYouMean(moduleId, knownModules)}`, {
+        error('optimizer-unknown-module', `optimizer '${optimizer.id}' updates module '${moduleId}', which does not exist (modules: ${quoteList(knownModules)}; '${MAIN_MODULE}' holds nodes in no module).${moduleSuggestion(moduleId, knownModules, graph)}`, {
           path: [...path, 'modules', position],
         }),
       );
@@ -358,14 +377,73 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
     });
   });
 
-  for (const [moduleId, index] of moduleIds) {
-    const module = graph.modules[index];
-    if (module.nodes.length === 0 || optimized.has(moduleId) || moduleId === MAIN_MODULE) continue;
-    problems.push(
-      warning('module-not-optimized', `no optimizer updates module '${moduleId}', so its weights keep their initial values; add it to an optimizer's modules if it should learn.`, {
-        path: ['modules', index],
-      }),
-    );
+  graph.training.optimizers.forEach((optimizer, index) => {
+    optimizer.modules.forEach((moduleId, position) => {
+      const moduleIndex = moduleIds.get(moduleId);
+      if (moduleIndex === undefined || graph.modules[moduleIndex].frozen !== true) return;
+      problems.push(
+        error('frozen-module-optimized', `optimizer '${optimizer.id}' updates module '${moduleId}', which is marked "frozen": true; take '${moduleId}' out of the optimizer's modules, or remove "frozen" if it should learn.`, {
+          path: ['training', 'optimizers', index, 'modules', position],
+        }),
+      );
+    });
+  });
+  return { ownerOf, optimized, moduleIds, unknownModuleNamed };
+}
+
+/**
+ * A module meant by a near id ('net1' for 'net') or by the start of its
+ * display name ('Gen' for module 'G', "Generator").
+ */
+function moduleSuggestion(name: string, knownIds: readonly string[], graph: GraphDocument): string {
+  const byId = didYouMean(name, knownIds);
+  if (byId) return byId;
+  const lower = name.toLowerCase();
+  const byName = graph.modules.find((m) => (lower.length >= 2 && m.name.toLowerCase().startsWith(lower)) || closestName(name, [m.name]) !== undefined);
+  return byName ? ` Did you mean '${byName.id}' (${byName.name})?` : '';
+}
+
+/**
+ * Weights that no optimizer updates keep their initial values: fine for a
+ * pretrained feature network, a silent bug for a forgotten generator. A node
+ * with trainable weights outside every optimized module is a warning, one per
+ * module, unless the module says `"frozen": true`. Only those candidates are
+ * dry-built to count their weights, so a well-formed graph costs nothing here.
+ */
+function checkUntrainedWeights(
+  graph: GraphDocument,
+  nodes: Map<string, KnownNode>,
+  modules: ReturnType<typeof checkModulesAndTraining>,
+  inferred: InferResult,
+  registries: GraphRegistries,
+  problems: Problem[],
+): void {
+  const { ownerOf, optimized, moduleIds, unknownModuleNamed } = modules;
+  // An optimizer naming a module that does not exist already explains why weights would stay untrained.
+  if (unknownModuleNamed) return;
+  const untrained = new Map<string, { id: string; count: number }[]>();
+  let dataset: ReturnType<typeof datasetInfoOf> | null = null;
+  for (const { node, def, current } of nodes.values()) {
+    // A borrower's weights are its owner's, counted there.
+    if (!current || node.shareWeightsWith !== undefined) continue;
+    const moduleId = ownerOf.get(node.id) ?? MAIN_MODULE;
+    if (optimized.has(moduleId)) continue;
+    const moduleIndex = moduleIds.get(moduleId);
+    if (moduleIndex !== undefined && graph.modules[moduleIndex].frozen === true) continue;
+    if (dataset === null) dataset = datasetInfoOf(graph, registries);
+    const count = trainableWeightCount(def!, node, inferred.nodes[node.id], dataset);
+    if (!count) continue;
+    untrained.set(moduleId, [...(untrained.get(moduleId) ?? []), { id: node.id, count }]);
+  }
+  for (const [moduleId, list] of untrained) {
+    const moduleIndex = moduleIds.get(moduleId);
+    const total = list.reduce((a, n) => a + n.count, 0);
+    const what = `${list.length === 1 ? 'node' : 'nodes'} ${quoteList(list.map((n) => n.id))} (${total.toLocaleString('en-US')} trainable weights)`;
+    const message =
+      moduleId === MAIN_MODULE
+        ? `${what} ${list.length === 1 ? 'is' : 'are'} in no module, and no optimizer updates '${MAIN_MODULE}' (the nodes in no module), so ${list.length === 1 ? 'its' : 'their'} weights keep their initial values; add '${MAIN_MODULE}' to an optimizer's modules, or put ${list.length === 1 ? 'it' : 'them'} in a module marked "frozen": true if ${list.length === 1 ? 'it is' : 'they are'} meant to stay fixed.`
+        : `no optimizer updates module '${moduleId}', so the weights of its ${what} keep their initial values; add '${moduleId}' to an optimizer's modules, or mark the module "frozen": true if it is meant to stay fixed.`;
+    problems.push(warning('module-not-optimized', message, { nodeId: list[0].id, path: moduleIndex !== undefined ? ['modules', moduleIndex] : ['nodes', nodes.get(list[0].id)!.index] }));
   }
 }
 
@@ -390,7 +468,7 @@ function checkDataset(graph: GraphDocument, registries: GraphRegistries, problem
     const why = checkParam(def.params[name], value);
     if (why) {
       valid = false;
-      problems.push(error('invalid-dataset-param', `dataset param '${name}' ${why}; expected ${describeParam(def.params[name])}.`, { param: name, path }));
+      problems.push(error('invalid-dataset-param', `dataset param '${name}' ${why}; expected ${describeParam(def.params[name])}.${enumSuggestion(def.params[name], value)}`, { param: name, path }));
     }
   }
   if (!valid) return;

@@ -52,6 +52,12 @@ export class TrainingSession {
    * after G). Only those are kept past the tape.
    */
   private readonly keepAfter: ReadonlySet<string>[];
+  /**
+   * Loss nodes no optimizer minimises. They are still computed each step,
+   * outside every gradient tape, and logged with the others: a validation
+   * metric or a loss being tried out is watched without training on it.
+   */
+  readonly monitored: readonly string[];
 
   constructor(
     readonly program: Program,
@@ -76,6 +82,11 @@ export class TrainingSession {
       }
       return keep;
     });
+    const minimised = new Set(this.optimizers.flatMap((o) => o.spec.losses.map((l) => l.node)));
+    this.monitored = program.order.filter((id) => {
+      if (minimised.has(id)) return false;
+      return Object.values(program.nodes.get(id)!.def.outputs as Record<string, { kind: string }>).some((out) => out.kind === 'loss');
+    });
   }
 
   static compile(graph: GraphDocument, options: { registries?: GraphRegistries; seed?: number } = {}): TrainingSession {
@@ -93,6 +104,7 @@ export class TrainingSession {
     const result: StepResult = { losses: {}, totals: {}, lr: {} };
     try {
       this.optimizers.forEach((active, k) => this.optimizerStep(active, executor, batch, step, result, this.keepAfter[k]));
+      this.monitor(executor, result);
     } finally {
       executor.dispose();
     }
@@ -141,6 +153,17 @@ export class TrainingSession {
       value.dispose();
       tf.dispose(Object.values(grads));
       tf.dispose(Object.values(lossTensors));
+    }
+  }
+
+  /** Values of the monitored losses, from this step's values where they exist (after the optimizers stepped otherwise). */
+  private monitor(executor: StepExecutor, result: StepResult): void {
+    if (this.monitored.length === 0) return;
+    const outputs = executor.evaluate(this.monitored);
+    for (const id of this.monitored) {
+      const loss = lossOutput(outputs.get(id)!, id);
+      // Not stopped on NaN: nothing trains on this value, so it cannot derail the run.
+      result.losses[id] = loss.dataSync()[0];
     }
   }
 

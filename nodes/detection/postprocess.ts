@@ -6,6 +6,7 @@ import { expectImage } from '../../core/ops/shape';
 import { tensorOf } from '../../core/ops/value';
 import { INSTANCES_NODE_TYPE } from '../../core/metrics/instances';
 import { expectRank } from './common';
+import { elements } from '../flops';
 
 
 export const instances = defineNode({
@@ -54,6 +55,8 @@ export const instances = defineNode({
       instances: { kind: 'labels', shape: [n, h, w], dtype: 'int32' },
     };
   },
+  // Pasting each detection's mask into the image: a bilinear resize of the mask to its box, ≈8 operations per image pixel and detection.
+  flops: ({ inputs }) => 8 * elements(inputs.image) / Math.max(1, (inputs.image?.shape?.[3] as number) ?? 1) * Math.max(1, elements(inputs.scores)),
   build({ params }) {
     const d = params.maxDetections;
     return {

@@ -4,6 +4,7 @@ import { assignLevels, multiLevelRoiAlign } from '../../core/ops/detection/roi-a
 import { expectPyramid, levelSize } from '../../core/ops/detection/pyramid';
 import { tensorOf } from '../../core/ops/value';
 import { expectRank, pyramidOf } from './common';
+import { elements } from '../flops';
 
 export const roiAlignNode = defineNode({
   type: 'roi_align',
@@ -52,6 +53,8 @@ export const roiAlignNode = defineNode({
     if (channels.size > 1) throw new ShapeError(`the pooled levels have different channel counts (${[...channels].join(', ')}); pool levels of one FPN`, { port: 'features' });
     return { features: { kind: 'image', shape: [inputs.rois.shape![0], params.outputSize, params.outputSize, chosen[0].c] } };
   },
+  // Each output value averages samplingRatio² bilinear samples (≈8 operations each; adaptive ratios taken as 2).
+  flops: ({ outputs, params }) => 8 * (params.samplingRatio || 2) ** 2 * elements(outputs.features),
   build({ params }) {
     const minLevel = params.levels[0];
     const maxLevel = params.levels[params.levels.length - 1];

@@ -19,6 +19,7 @@ import { expectImage } from '../../core/ops/shape';
 import { tensorOf, tensor4dOf } from '../../core/ops/value';
 import type { ValueType } from '../../core/types';
 import { expectRank, fieldOf, makeConv, makeLinear, msraFill, normalizedSum, readTruth, smoothL1, xavierFill } from './common';
+import { convFlops, elements, noArithmetic } from '../flops';
 
 const numClassesParam = p.int({
   default: 3,
@@ -97,6 +98,8 @@ export const roiSample = defineNode({
     expectRank(inputs.classes, 'classes', 2, 'ground-truth classes N×K');
     return { rois: { kind: 'rois', shape: ['R', 5] }, targets: roiTargetsType };
   },
+  // IoU of each proposal with each ground-truth box (≈15 per pair), per RoI.
+  flops: ({ inputs }) => 15 * Math.max(1, elements(inputs.boxes) / 4),
   build({ params, nodeId }) {
     const weights = params.boxWeights as unknown as BoxWeights;
     return {
@@ -181,6 +184,16 @@ export const boxHead = defineNode({
       boxDeltas: { kind: 'vector', shape: [n, 4 * params.numClasses] },
     };
   },
+  flops({ inputs, params }) {
+    const { h, w, c } = expectImage(inputs.features, 'features');
+    let width = h * w * c;
+    let total = 0;
+    for (const dim of params.fcDims) {
+      total += 2 * width * dim;
+      width = dim;
+    }
+    return total + 2 * width * (params.numClasses + 1 + 4 * params.numClasses);
+  },
   build(ctx) {
     const { params } = ctx;
     const { h, w, c } = expectImage(ctx.inputs.features, 'features');
@@ -237,6 +250,7 @@ export const boxLoss = defineNode({
     const scalar: ValueType = { kind: 'loss', shape: [] };
     return { loss: scalar, classLoss: scalar, boxLoss: scalar };
   },
+  flops: ({ inputs }) => 5 * elements(inputs.classLogits) + 3 * elements(inputs.boxDeltas),
   build({ params }) {
     return {
       forward(inputs) {
@@ -309,6 +323,8 @@ export const detections = defineNode({
       classes: { kind: 'labels', shape: ['R'], dtype: 'int32' },
     };
   },
+  // Softmax and box decoding per class and RoI, before NMS.
+  flops: ({ inputs }) => 5 * elements(inputs.classLogits) + 20 * elements(inputs.boxDeltas) / 4,
   build({ params, inputs: types }) {
     const weights = params.boxWeights as unknown as BoxWeights;
     const { h: height, w: width } = expectImage(types.image, 'image');
@@ -396,6 +412,8 @@ export const maskRois = defineNode({
     expectRank(inputs.detectionClasses, 'detectionClasses', 1, 'detected classes R');
     return { rois: { kind: 'rois', shape: ['R', 5] }, targets: maskTargetsType };
   },
+  // Selecting RoIs and their targets is indexing.
+  flops: noArithmetic,
   build() {
     return {
       forward(inputs, mode) {
@@ -450,6 +468,17 @@ export const maskHead = defineNode({
     const { n, h, w } = expectImage(inputs.features, 'features');
     return { maskLogits: { kind: 'mask', shape: [n, 2 * h, 2 * w, params.numClasses] } };
   },
+  flops({ inputs, params }) {
+    const { h, w, c } = expectImage(inputs.features, 'features');
+    let channels = c;
+    let total = 0;
+    for (const dim of params.convDims) {
+      total += convFlops(h * w, 3, channels, dim);
+      channels = dim;
+    }
+    // 2×2 stride-2 transposed conv, then the 1×1 predictor on the doubled map.
+    return total + convFlops(h * w, 2, channels, channels) + convFlops(4 * h * w, 1, channels, params.numClasses);
+  },
   build(ctx) {
     const { params } = ctx;
     const { h, w, c } = expectImage(ctx.inputs.features, 'features');
@@ -502,6 +531,7 @@ export const maskLoss = defineNode({
     expectRank(inputs.masks, 'masks', 4, 'ground-truth masks N×H×W×K');
     return { loss: { kind: 'loss', shape: [] } };
   },
+  flops: ({ inputs }) => 6 * elements(inputs.maskLogits),
   build() {
     return {
       forward(inputs) {

@@ -18,6 +18,7 @@ import { expectImage } from '../../core/ops/shape';
 import { tensorOf } from '../../core/ops/value';
 import type { Shape, ValueType } from '../../core/types';
 import { expectRank, makeConv, normalizedSum, pyramidOf, readTruth, smoothL1 } from './common';
+import { elements, noArithmetic } from '../flops';
 
 const boxWeightsParam = (defaults: [number, number, number, number], what: string) =>
   p.floats({ default: defaults, length: 4, min: 0.001, doc: `Box-coding weights (wx, wy, ww, wh) ${what}.` });
@@ -59,6 +60,8 @@ export const anchors = defineNode({
     }
     return { anchors: { kind: 'pyramid', levels: out } };
   },
+  // Anchors are constants, made once at build.
+  flops: noArithmetic,
   build(ctx) {
     const { params } = ctx;
     const levels = expectPyramid(ctx.inputs.features, 'features');
@@ -254,6 +257,8 @@ export const rpnLoss = defineNode({
     const scalar: ValueType = { kind: 'loss', shape: [] };
     return { loss: scalar, objectnessLoss: scalar, boxLoss: scalar };
   },
+  // Matching every anchor against every box (≈15 per pair) dominates; counted per box slot and anchor.
+  flops: ({ inputs }) => 15 * elements(inputs.anchors) / 4 * Math.max(1, elements(inputs.boxes) / 4),
   build({ params }) {
     const weights = params.boxWeights as unknown as BoxWeights;
     return {
@@ -342,6 +347,8 @@ export const rpnProposals = defineNode({
     expectImage(inputs.image, 'image');
     return { proposals: { kind: 'rois', shape: ['R', 5] } };
   },
+  // Decoding and clipping each anchor's box, before the top-k and NMS.
+  flops: ({ inputs }) => 20 * elements(inputs.deltas) / 4,
   build({ params, inputs: inputTypes }) {
     const weights = params.boxWeights as unknown as BoxWeights;
     const { h: height, w: width } = expectImage(inputTypes.image, 'image');

@@ -10,6 +10,7 @@ import { broadcastToMap } from '../../core/ops/generative';
 import { expectDense, expectImage } from '../../core/ops/shape';
 import { tensorOf } from '../../core/ops/value';
 import type { Dim, ValueType } from '../../core/types';
+import { noArithmetic, perOutputElement } from '../flops';
 
 /**
  * Labels arrive either as class ids (N, int) or as per-class rows (N×K:
@@ -59,6 +60,8 @@ export const labelMap = defineNode({
     const size = inputs.like ? expectImage(inputs.like, 'like') : { h: params.height, w: params.width };
     return { output: { kind: 'image', shape: [n, size.h, size.w, k] } };
   },
+  // Broadcasting one-hot rows over the map is copying.
+  flops: noArithmetic,
   build(ctx) {
     const { k } = labelWidth(ctx.inputs.labels, ctx.params.classes);
     const [, h, w] = ctx.outputs.output!.shape as number[];
@@ -94,6 +97,10 @@ export const labelEmbedding = defineNode({
       throw new ShapeError(`'labels' rows have ${k} classes but classes is ${params.classes}: make them agree or set classes to 0`, { param: 'classes' });
     }
     return { output: { kind: 'vector', shape: [n, params.dim] } };
+  },
+  flops({ inputs, params }) {
+    // Rows (one-hot or probabilities) times the table.
+    return 2 * labelWidth(inputs.labels, params.classes).k * params.dim;
   },
   build(ctx) {
     const { k } = labelWidth(ctx.inputs.labels, ctx.params.classes);
@@ -131,6 +138,8 @@ export const noise = defineNode({
     }
     return { output: { kind: params.shape.length === 1 ? 'vector' : 'image', shape: [like[0], ...params.shape] } };
   },
+  // Drawing each value (Box–Muller or a scaled uniform).
+  flops: perOutputElement(2),
   build(ctx) {
     const perSample = ctx.params.shape.reduce((a, b) => a * b, 1);
     return {

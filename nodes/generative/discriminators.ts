@@ -11,6 +11,7 @@ import { expectImage, expectVector } from '../../core/ops/shape';
 import { tensor4dOf, tensorOf } from '../../core/ops/value';
 import type { Dim, ValueType } from '../../core/types';
 import { biasFor, convLayer, leakyRelu02, normLayer, normParam, scoped, type Layer, type WeightFn, type NormKind } from './layers';
+import { convFlops } from '../flops';
 
 /** PatchGAN: side after `nLayers` stride-2 4×4 p1 convs, then two stride-1 ones. */
 export function patchOutputSize(size: number, nLayers: number): number {
@@ -225,6 +226,20 @@ export const globalDiscriminator = defineNode({
     const { n, h, w } = conditionedChannels(inputs.input, inputs.condition, params.inChannels, true);
     if (h < 2 || w < 2) throw new ShapeError(`input 'input' is ${h}×${w}: a discriminator needs at least 2×2 images`, { port: 'input' });
     return { output: { kind: 'vector', shape: [n, 1] } };
+  },
+  flops({ inputs, params }) {
+    const { h, w, channels } = conditionedChannels(inputs.input, inputs.condition, params.inChannels, true);
+    let size = [h, w];
+    let inC = channels;
+    let total = 0;
+    for (let s = 0; s < globalStages(h, w); s++) {
+      const outC = params.ndf * Math.min(2 ** s, 8);
+      size = size.map((d) => Math.floor((d + 2 - 4) / 2) + 1);
+      total += convFlops(size[0] * size[1], 4, inC, outC);
+      inC = outC;
+    }
+    // The head is one conv covering the remaining map: one multiply-add per weight.
+    return total + 2 * size[0] * size[1] * inC;
   },
   build(ctx) {
     const { h, w, channels } = conditionedChannels(ctx.inputs.input, ctx.inputs.condition, ctx.params.inChannels, true);

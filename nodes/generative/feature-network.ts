@@ -615,6 +615,35 @@ export const frozenFeatures = defineNode({
   inferShape({ inputs, params }) {
     return { features: { kind: 'pyramid', ...describeSource(params.source, params, inputs.input) } };
   },
+  flops({ inputs, params, outputs }) {
+    const { h, w, c } = expectImage(inputs.input, 'input');
+    if (params.source === 'builtin') {
+      // The 3×3 convs of the narrow VGG-16 up to the deepest chosen layer.
+      const order = builtinLayers();
+      const layers = parseLayerList(params.layers);
+      const deepest = Math.max(...layers.map((l) => order.findIndex((o) => o.name === l)));
+      let size = [h, w];
+      let channels = c;
+      let total = 0;
+      for (let i = 0; i <= deepest; i++) {
+        if (order[i].name.startsWith('pool')) {
+          size = size.map((d) => Math.floor(d / 2));
+          continue;
+        }
+        const outC = params.width * Math.min(2 ** order[i].stage, 8);
+        total += 2 * size[0] * size[1] * 9 * channels * outC;
+        channels = outC;
+      }
+      return total;
+    }
+    // A model from a file or checkpoint: as if each chosen map came from one 3×3 conv of its own width.
+    let total = 0;
+    for (const shape of Object.values(outputs.features?.levels ?? {})) {
+      const [, lh, lw, lc] = shape.map((d) => (typeof d === 'number' ? d : 1));
+      total += 2 * lh * lw * 9 * lc * lc;
+    }
+    return total;
+  },
   build(ctx) {
     const { params, nodeId } = ctx;
     const layers = parseLayerList(params.layers);

@@ -9,6 +9,7 @@ import { ganLoss, totalVariation, weightedL1Sum } from '../../core/ops/generativ
 import { expectDense, expectImage, shapeDifference } from '../../core/ops/shape';
 import { tensor4dOf, tensorOf } from '../../core/ops/value';
 import { formatShape, type ValueType } from '../../core/types';
+import { elements, perInputElement } from '../flops';
 
 const lossOutputs = { loss: { kind: 'loss', doc: 'Scalar loss.' } } as const;
 const scalarLoss = (): { loss: ValueType } => ({ loss: { kind: 'loss', shape: [] } });
@@ -36,6 +37,7 @@ export const ganLossNode = defineNode({
     expectDense(inputs.input, 'input');
     return scalarLoss();
   },
+  flops: perInputElement(6),
   build: ({ params }) => ({
     forward: (values) => ({ loss: ganLoss(tensorOf(values.input, 'input'), params.mode, params.target === 'real') }),
   }),
@@ -87,6 +89,7 @@ export const cycleLoss = defineNode({
     checkPair(inputs.reconstructedB, 'reconstructedB', inputs.realB, 'realB', false);
     return scalarLoss();
   },
+  flops: ({ inputs }) => 3 * (elements(inputs.reconstructedA) + elements(inputs.reconstructedB)),
   build: ({ params }) => ({
     forward: (values) => {
       const terms = [{ input: tensorOf(values.reconstructedA, 'reconstructedA'), target: tensorOf(values.realA, 'realA'), weight: params.lambdaA }];
@@ -125,6 +128,7 @@ export const identityLoss = defineNode({
     checkPair(inputs.identityB, 'identityB', inputs.realA, 'realA', false);
     return scalarLoss();
   },
+  flops: ({ inputs }) => 3 * (elements(inputs.identityA) + elements(inputs.identityB)),
   build: ({ params }) => ({
     forward: (values) => {
       const terms = [
@@ -161,6 +165,8 @@ export const tvLoss = defineNode({
     if (h < 2 || w < 2) throw new ShapeError(`input 'input' is ${h}×${w}: total variation needs at least 2×2 pixels`, { port: 'input' });
     return scalarLoss();
   },
+  // Two differences, their absolute values or squares, and the sums.
+  flops: perInputElement(6),
   build: ({ params }) => ({
     forward: (values) => ({ loss: totalVariation(tensor4dOf(values.input, 'input'), params.norm, params.reduction) }),
   }),

@@ -9,6 +9,7 @@ import { detachedReplacement } from '../../core/ops/generative';
 import { expectImage } from '../../core/ops/shape';
 import { tensor4dOf } from '../../core/ops/value';
 import type { Rng } from '../../core/rng';
+import { noArithmetic } from '../flops';
 
 /**
  * The reference's query rule, per image: while the pool has room, store it
@@ -58,6 +59,8 @@ export const imagePool = defineNode({
     expectImage(inputs.input, 'input');
     return { output: { kind: 'image', shape: inputs.input.shape } };
   },
+  // Swapping images in and out of the pool is copying.
+  flops: noArithmetic,
   build(ctx) {
     const capacity = ctx.params.poolSize;
     const { h, w, c } = expectImage(ctx.inputs.input, 'input');

@@ -6,7 +6,7 @@ import { defineNode, ShapeError, type Value } from '../../core/node-api';
 import { p } from '../../core/params';
 import { tf } from '../../core/tf';
 import { contentLoss, styleLoss } from '../../core/ops/generative';
-import { formatShape, type Shape, type ValueType } from '../../core/types';
+import { formatShape, shapeSize, type Shape, type ValueType } from '../../core/types';
 
 function layerList(text: string): string[] {
   return text
@@ -91,6 +91,19 @@ export const perceptualLoss = defineNode({
     check('style', layerList(params.styleLayers), false);
     const scalar = { kind: 'loss' as const, shape: [] as Shape };
     return { loss: scalar, content: scalar, style: scalar };
+  },
+  flops({ inputs, params }) {
+    // Content: a mean squared error per chosen map. Style: a C×C Gram matrix (2·H·W·C² per map) for the input and style images.
+    let total = 0;
+    const levels = (t: ValueType | undefined) => (t?.levels ?? {}) as Record<string, Shape>;
+    for (const layer of layerList(params.contentLayers)) total += 3 * shapeSize(levels(inputs.input)[layer] ?? [], 1);
+    for (const layer of layerList(params.styleLayers)) {
+      const shape = levels(inputs.input)[layer];
+      if (!shape) continue;
+      const [, h, w, c] = shape.map((d) => (typeof d === 'number' ? d : 1));
+      total += 2 * (2 * h * w * c * c) + 3 * c * c;
+    }
+    return total;
   },
   build({ params }) {
     const contentLayers = layerList(params.contentLayers);

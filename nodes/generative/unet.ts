@@ -21,6 +21,7 @@ import {
   type NormKind,
   type WeightFn,
 } from './layers';
+import { convFlops, elements } from '../flops';
 
 export interface UnetConfig {
   inChannels: number;
@@ -167,6 +168,12 @@ export const unetDown = defineNode({
       skip: { kind: 'image', shape: inputs.input.shape },
     };
   },
+  flops({ inputs, params, outputs }) {
+    const { c } = expectImage(inputs.input, 'input');
+    const positions = elements(outputs.output) / params.outChannels;
+    // The conv, its norm (≈5 per element) and the LeakyReLU in front (2 per input element).
+    return convFlops(positions, 4, c, params.outChannels) + 5 * elements(outputs.output) + 2 * elements(inputs.input);
+  },
   build(ctx) {
     const { params } = ctx;
     const inChannels = expectImage(ctx.inputs.input, 'input').c;
@@ -223,6 +230,11 @@ export const unetUp = defineNode({
       );
     }
     return { output: { kind: 'image', shape: [n, 2 * h, 2 * w, skip.c + params.outChannels] } };
+  },
+  flops({ inputs, params }) {
+    // A stride-2 transposed conv spends k² multiply-adds per input pixel and output channel.
+    const { h, w, c } = expectImage(inputs.input, 'input');
+    return convFlops(h * w, 4, c, params.outChannels) + 5 * 4 * h * w * params.outChannels;
   },
   build(ctx) {
     const { params } = ctx;

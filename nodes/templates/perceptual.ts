@@ -65,7 +65,10 @@ export function buildPerceptual(options: Partial<PerceptualOptions> = {}): Graph
     ],
   });
   g.training({ steps: o.steps, batchSize: o.batchSize, logEvery: 10, previewEvery: 200, checkpointEvery: 1000 });
-  return g.build();
+  const graph = g.build();
+  // The loss network stays fixed by design: saying so lets validation refuse an optimizer that would train it.
+  graph.modules.find((m) => m.id === 'LossNet')!.frozen = true;
+  return graph;
 }
 
 export const perceptual: TemplateInfo = {

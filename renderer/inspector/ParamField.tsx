@@ -5,7 +5,7 @@
  * the reason and the param keeps its last valid value.
  */
 import { useId, useState, type KeyboardEvent } from 'react';
-import { describeParam, type ParamSpec } from '../../core/params';
+import { describeParam, torchDefaultNote, type ParamSpec } from '../../core/params';
 
 export interface ParamFieldProps {
   name: string;
@@ -127,6 +127,11 @@ export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldP
       <label htmlFor={id} title={tooltip}>
         <span className="tw-field-name">{name}</span>
         {hint && <span className="tw-field-hint">{hint}</span>}
+        {spec.torchDefault !== undefined && (
+          <span className="tw-field-torch" title={`${torchDefaultNote(spec)}; this default differs on purpose (see the param's help)`} data-testid="torch-default">
+            PyTorch: {JSON.stringify(spec.torchDefault)}
+          </span>
+        )}
         <span className="tw-help" aria-hidden>
           ?
         </span>

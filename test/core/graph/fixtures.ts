@@ -14,6 +14,17 @@ function notBuiltHere(): never {
   throw new Error('graph tests only infer shapes; building belongs to compiler tests');
 }
 
+/**
+ * Nodes with weights declare them in build; validation dry-builds a node to
+ * count them (and never runs the forward pass).
+ */
+function weightsOnly(shapes: (params: Record<string, number | string>, inputs: Record<string, ValueType>) => number[][]) {
+  return (ctx: { params: Record<string, number | string>; inputs: Record<string, ValueType>; weight: (name: string, shape: number[], init: () => Float32Array) => unknown }) => {
+    shapes(ctx.params, ctx.inputs).forEach((shape, i) => ctx.weight(`w${i}`, shape, () => new Float32Array(0)));
+    return { forward: notBuiltHere };
+  };
+}
+
 const imageIn = defineNode({
   type: 'image_in',
   version: 1,
@@ -72,7 +83,7 @@ const conv2d = defineNode({
     }
     return { y: { kind: 'image', shape: [n, out(h), out(w), params.filters] } };
   },
-  build: notBuiltHere,
+  build: weightsOnly((params, inputs) => [[params.kernel as number, params.kernel as number, inputs.x.shape![3] as number, params.filters as number]]) as never,
   // Version 1 called the kernel size 'k'.
   migrations: {
     1: ({ k, ...rest }) => ({ ...rest, kernel: k }),
@@ -125,7 +136,7 @@ const dense = defineNode({
   inferShape({ inputs, params }) {
     return { y: { kind: 'vector', shape: [inputs.x.shape![0], params.units] } };
   },
-  build: notBuiltHere,
+  build: weightsOnly((params, inputs) => [[inputs.x.shape![1] as number, params.units as number], [params.units as number]]) as never,
 });
 
 const crossEntropy = defineNode({
@@ -195,6 +206,22 @@ const splitter = defineNode({
   build: notBuiltHere,
 });
 
+/** A param with no usable default (an empty name is not allowed): files must always give it. */
+const tagged = defineNode({
+  type: 'tagged',
+  version: 1,
+  category: 'utility',
+  title: 'Tagged',
+  doc: 'Passes x through under a name.',
+  inputs: { x: { kinds: ['tensor'], doc: 'Input.' } },
+  outputs: { y: { kind: 'tensor', doc: 'Same as x.' } },
+  params: { tag: p.string({ default: '', doc: 'Name to show.' }), repeat: p.int({ default: 1, min: 1, doc: 'Unused.' }) },
+  inferShape({ inputs }) {
+    return { y: inputs.x };
+  },
+  build: notBuiltHere,
+});
+
 const toy = defineDataset({
   type: 'toy',
   title: 'Toy',
@@ -232,6 +259,7 @@ export const testNodes: Record<string, AnyNodeDefinition> = {
   scale,
   buggy,
   splitter,
+  tagged,
 };
 
 export const testRegistries: GraphRegistries = {

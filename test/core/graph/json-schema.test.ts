@@ -33,7 +33,7 @@ describe('graphJsonSchema', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
-  it('documents each node type\'s params with defaults and bounds, required, no extras', () => {
+  it('documents each node type\'s params with defaults and bounds, optional where a default exists, no extras', () => {
     const items = schema.properties.nodes.items;
     expect(items.properties.type.enum).toEqual(Object.keys(testRegistries.nodes).sort());
     const conv = items.allOf.find((branch: Loose) => branch.if.properties.type.const === 'conv2d');
@@ -45,9 +45,10 @@ describe('graphJsonSchema', () => {
         kernel: { type: 'integer', minimum: 1, maximum: 7, default: 3, description: 'Kernel size. (int (1 ≤ x ≤ 7), default 3)' },
         padding: { type: 'string', enum: ['same', 'valid'], default: 'same', description: 'Padding mode. (one of same | valid, default same)' },
       },
-      required: ['filters', 'kernel', 'padding'],
       additionalProperties: false,
     });
+    const tagged = items.allOf.find((branch: Loose) => branch.if.properties.type.const === 'tagged');
+    expect(tagged.then.properties.params.required).toEqual(['tag']);
     const toy = schema.properties.dataset.allOf[0];
     expect(toy.if.properties.type.const).toBe('refusing');
     expect(schema.properties.dataset.allOf[1].then.properties.params.required).toBeUndefined();
@@ -81,11 +82,15 @@ describe('graphJsonSchema', () => {
     for (const key of ['name', 'description', 'modules', 'layout']) delete minimal[key];
     minimal.training = { optimizers: [{ type: 'sgd', id: 'o', modules: ['main'], losses: [{ node: 'loss', weight: 1 }], lr: 0.1 }] };
     expect(validate(minimal)).toBe(true);
+    const omitted: Loose = validGraphObject();
+    omitted.nodes[4].params = {};
+    omitted.nodes[2].params = { filters: 4 };
+    expect(validate(omitted), 'params with defaults left out').toBe(true);
 
     const broken: [string, (g: Loose) => void][] = [
       ['param out of range', (g) => (g.nodes[2].params.kernel = 9)],
       ['unknown param', (g) => (g.nodes[4].params.bias = true)],
-      ['missing param', (g) => delete g.nodes[4].params.units],
+      ['missing param without a default', (g) => g.nodes.push({ id: 'name', type: 'tagged', typeVersion: 1, params: { repeat: 2 } })],
       ['unknown node type', (g) => (g.nodes[0].type = 'mystery')],
       ['newer node version', (g) => (g.nodes[2].typeVersion = 3)],
       ['bad dataset param', (g) => (g.dataset.params.size = 100)],

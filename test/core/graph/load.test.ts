@@ -33,6 +33,40 @@ describe('loadGraph on a valid file', () => {
   });
 });
 
+describe('loadGraph on a file that leaves params out', () => {
+  it('fills params with defaults, and saving writes them out', () => {
+    const text = mutated((g) => {
+      g.nodes[2].params = { filters: 4 };
+      g.nodes[4].params = {};
+    });
+    const { graph, problems } = load(text);
+    expect(problems).toEqual([]);
+    expect(graph!.nodes[2].params).toEqual({ filters: 4, kernel: 3, padding: 'same' });
+    expect(graph!.nodes[4].params).toEqual({ units: 10 });
+    const saved = serializeGraph(graph!);
+    expect(JSON.parse(saved).nodes[2].params).toEqual({ filters: 4, kernel: 3, padding: 'same' });
+    expect(serializeGraph(load(saved).graph!)).toBe(saved);
+  });
+
+  it('still names a param without a usable default, and fills the others of that node', () => {
+    const { graph, problems } = load(
+      mutated((g) => {
+        g.nodes.push({ id: 'name', type: 'tagged', typeVersion: 1, params: {} });
+        g.edges.push({ from: { node: 'c1', port: 'y' }, to: { node: 'name', port: 'x' } });
+      }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toMatch(/param 'tag' of Tagged 'name' is missing and has no default; set it \(text: Name to show\.\)/);
+    expect(graph!.nodes[6].params).toEqual({ repeat: 1 });
+  });
+
+  it('fills an old node only after its migration, with the current defaults', () => {
+    const { graph, problems } = load(mutated((g) => (g.nodes[2] = { id: 'c1', type: 'conv2d', typeVersion: 1, params: { filters: 4, k: 5 } })));
+    expect(problems).toEqual([]);
+    expect(graph!.nodes[2]).toMatchObject({ typeVersion: 2, params: { filters: 4, kernel: 5, padding: 'same' } });
+  });
+});
+
 interface MalformedCase {
   name: string;
   text: string;
@@ -68,7 +102,16 @@ const malformed: MalformedCase[] = [
     graph: true,
   },
   { name: 'extra param', text: mutated((g) => (g.nodes[4].params.bias = true)), codes: ['unknown-param'], where: { nodeId: 'fc', param: 'bias' }, graph: true },
-  { name: 'missing param', text: mutated((g) => delete g.nodes[2].params.kernel), codes: ['missing-param'], where: { nodeId: 'c1', param: 'kernel' }, graph: true },
+  {
+    name: 'missing param without a default',
+    text: mutated((g) => {
+      g.nodes.push({ id: 'name', type: 'tagged', typeVersion: 1, params: {} });
+      g.edges.push({ from: { node: 'c1', port: 'y' }, to: { node: 'name', port: 'x' } });
+    }),
+    codes: ['missing-param'],
+    where: { nodeId: 'name', param: 'tag', path: ['nodes', 6, 'params', 'tag'] },
+    graph: true,
+  },
   { name: 'out-of-range param', text: mutated((g) => (g.nodes[2].params.kernel = 9)), codes: ['invalid-param'], where: { nodeId: 'c1', param: 'kernel' }, graph: true },
   { name: 'param of the wrong type', text: mutated((g) => (g.nodes[2].params.padding = 'reflect')), codes: ['invalid-param'], where: { nodeId: 'c1', param: 'padding' }, graph: true },
   {

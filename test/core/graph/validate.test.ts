@@ -112,8 +112,42 @@ describe('validateGraph', () => {
     expect(only(problems, 'reserved-module-id')[0].path).toEqual(['modules', 1, 'id']);
     expect(only(problems, 'duplicate-module-id')[0].path).toEqual(['modules', 2, 'id']);
     expect(only(problems, 'module-lists-node-twice')[0]).toMatchObject({ severity: 'warning', nodeId: 'loss' });
-    expect(only(problems, 'module-not-optimized')).toEqual([
-      expect.objectContaining({ severity: 'warning', path: ['modules', 3], message: expect.stringContaining("module 'head'") }),
+    // 'head' holds only a loss, which has no weights: nothing is left untrained.
+    expect(only(problems, 'module-not-optimized')).toEqual([]);
+  });
+
+  it('warns about trainable weights outside every optimized module, once per module, unless the module is frozen', () => {
+    const unoptimized = validate(graphWith((g) => (g.training.optimizers[0].modules = ['main'])));
+    expect(only(unoptimized, 'module-not-optimized')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        nodeId: 'c1',
+        path: ['modules', 0],
+        message: expect.stringContaining("no optimizer updates module 'net', so the weights of its nodes 'c1', 'fc' (879 trainable weights) keep their initial values"),
+      }),
+    ]);
+    const inMain = validate(
+      graphWith((g) => {
+        g.modules[0].nodes = ['c1'];
+        g.training.optimizers[0].modules = ['net'];
+      }),
+    );
+    expect(only(inMain, 'module-not-optimized')).toEqual([
+      expect.objectContaining({ nodeId: 'fc', path: ['nodes', 4], message: expect.stringMatching(/^node 'fc' \(771 trainable weights\) is in no module, and no optimizer updates 'main'/) }),
+    ]);
+    const frozen = validate(
+      graphWith((g) => {
+        g.modules[0].frozen = true;
+        g.training.optimizers[0].modules = ['main'];
+      }),
+    );
+    expect(frozen).toEqual([]);
+  });
+
+  it('refuses an optimizer that updates a frozen module', () => {
+    const problems = validate(graphWith((g) => (g.modules[0].frozen = true)));
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'frozen-module-optimized', path: ['training', 'optimizers', 0, 'modules', 0], message: expect.stringContaining("optimizer 'opt' updates module 'net', which is marked \"frozen\": true") }),
     ]);
   });
 
