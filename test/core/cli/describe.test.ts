@@ -41,7 +41,7 @@ describe('tensorweave describe', () => {
   it('prints a node type\'s ports, params with defaults and ranges, and doc', () => {
     const { code, stdout } = describeTypes(['conv2d'], registries);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^conv2d — Conv2d \(Layers, version 1\)/);
+    expect(stdout).toMatch(/^conv2d — Conv2d \(Layers, version 2\)/);
     expect(stdout).toContain('Inputs:\n  input: image / feature map (image)');
     expect(stdout).toContain('Outputs:\n  output: image / feature map (image)');
     expect(stdout).toContain('  padding: int (0 ≤ x ≤ 64); default 1');
