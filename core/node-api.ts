@@ -8,6 +8,7 @@ import type { tf } from './tf';
 import type { ParamSpecs, ParamValues } from './params';
 import type { PortKind, ValueType } from './types';
 import type { Rng } from './rng';
+import type { AnyDatasetDefinition } from './data/dataset-api';
 
 export const CATEGORIES = [
   'io',
@@ -63,10 +64,47 @@ export interface DatasetInfo {
   fields: Record<string, ValueType>;
 }
 
+/**
+ * Synchronous file access (the compiler cannot wait), for the few nodes that
+ * read files: a frozen feature network's model.json or checkpoint. Nodes
+ * never import node:fs; the hosts with a file system (trainer, CLI) pass
+ * core/node-io.ts, the editor passes none.
+ */
+export interface NodeIO {
+  readText(file: string): string;
+  readBytes(file: string): Uint8Array;
+  /** Changes whenever the file does (resolved path, modification time, size), for caches; throws when it cannot be read. */
+  version(file: string): string;
+  /** node:path's resolve, for paths read from files (a model's weight shards, a checkpoint's graph). */
+  resolve(...parts: string[]): string;
+  dirname(file: string): string;
+  /** The checkpoint folder `location` names: a run folder's latest checkpoints/step-… folder, or a checkpoint folder itself. */
+  checkpointDir(location: string): string;
+  /** A checkpoint folder's saved graph text and its weights by 'owner/name'. */
+  readCheckpoint(dir: string): { graphText: string; weights: Record<string, Float32Array> };
+}
+
+/**
+ * The node and dataset types a graph is checked and compiled against (the
+ * node library an entry point passed in), and file access where the host
+ * has it.
+ */
+export interface GraphRegistries {
+  nodes: Readonly<Record<string, AnyNodeDefinition>>;
+  datasets: Readonly<Record<string, AnyDatasetDefinition>>;
+  io?: NodeIO;
+}
+
 export interface InferArgs<S extends ParamSpecs, I extends InputPorts> {
   inputs: InputTypes<I>;
   params: ParamValues<S>;
   dataset?: DatasetInfo;
+  /**
+   * What the graph is checked against. A shape rule stays a function of its
+   * arguments: a node that needs a file reads it through `registries.io`,
+   * and without it (the editor) says what it can without the file.
+   */
+  registries?: GraphRegistries;
 }
 
 /**
@@ -101,6 +139,8 @@ export interface BuildContext<S extends ParamSpecs, I extends InputPorts, O exte
   inputs: InputTypes<I>;
   outputs: OutputTypes<O>;
   dataset?: DatasetInfo;
+  /** The registries and file access the graph is compiled with (see InferArgs). */
+  registries?: GraphRegistries;
   /** Creates a weight owned by this node (and so by its module). Initial values come from `init` with this node's seeded generator. */
   weight(name: string, shape: number[], init: Initializer, options?: WeightOptions): tf.Variable;
 }

@@ -6,7 +6,7 @@
 import { compileGraph } from '../compile/compiler';
 import type { GraphDocument } from '../graph/schema';
 import type { ValueType } from '../types';
-import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+import type { GraphRegistries } from '../graph/registries';
 
 export interface NodeInfo {
   nodeId: string;
@@ -17,7 +17,7 @@ export interface NodeInfo {
   flops?: number;
 }
 
-export function describeGraph(graph: GraphDocument, registries: GraphRegistries = defaultRegistries()): NodeInfo[] {
+export function describeGraph(graph: GraphDocument, registries: GraphRegistries): NodeInfo[] {
   const program = compileGraph(graph, { registries });
   try {
     return program.order.map((id) => {

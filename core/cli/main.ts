@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { templates, findTemplate } from '../../nodes/templates';
+import { findTemplate, type NodeLibrary } from '../library';
 import { loadGraph } from '../graph/load';
 import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors, type Problem } from '../graph/problems';
@@ -39,7 +39,7 @@ Train options:
 
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], library: NodeLibrary): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -49,33 +49,33 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     case 'templates':
-      return listTemplates();
+      return listTemplates(library);
     case 'new':
-      return newGraph(rest);
+      return newGraph(rest, library);
     case 'validate':
-      return validate(rest);
+      return validate(rest, library);
     case 'info':
-      return info(rest);
+      return info(rest, library);
     case 'train':
-      return train(rest);
+      return train(rest, library);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
 }
 
-function listTemplates(): number {
+function listTemplates({ templates }: NodeLibrary): number {
   const width = Math.max(...templates.map((t) => t.id.length));
   for (const t of templates) process.stdout.write(`${t.id.padEnd(width)}  ${t.title} — ${t.summary}\n`);
   return 0;
 }
 
-async function newGraph(args: string[]): Promise<number> {
+async function newGraph(args: string[], library: NodeLibrary): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
   const [templateId, file] = positionals;
   if (!templateId || !file) throw new UsageError('usage: tensorweave new <template> <file.graph.json>');
-  const template = findTemplate(templateId);
+  const template = findTemplate(library, templateId);
   if (!template) {
-    throw new UsageError(`no template '${templateId}'; run 'tensorweave templates' to list them (${templates.map((t) => t.id).join(', ')})`);
+    throw new UsageError(`no template '${templateId}'; run 'tensorweave templates' to list them (${library.templates.map((t) => t.id).join(', ')})`);
   }
   if (!values.force && (await exists(file))) {
     process.stderr.write(`${file} already exists; pass --force to overwrite it\n`);
@@ -101,23 +101,23 @@ function printProblems(file: string, problems: Problem[]): void {
   for (const p of problems) process.stdout.write(`${file}: ${formatProblem(p)}\n`);
 }
 
-async function validate(args: string[]): Promise<number> {
+async function validate(args: string[], library: NodeLibrary): Promise<number> {
   const { file, text } = await readGraphFile(args[0]);
-  const { graph, problems } = loadGraph(text);
+  const { graph, problems } = loadGraph(text, library);
   printProblems(file, problems);
   if (!graph || hasErrors(problems)) return 1;
   process.stdout.write(`${file}: ok — ${graph.nodes.length} nodes, ${graph.edges.length} wires${problems.length ? `, ${problems.length} warning(s)` : ''}\n`);
   return 0;
 }
 
-async function info(args: string[]): Promise<number> {
+async function info(args: string[], library: NodeLibrary): Promise<number> {
   const { file, text } = await readGraphFile(args[0]);
-  const { graph, problems } = loadGraph(text);
+  const { graph, problems } = loadGraph(text, library);
   if (!graph || hasErrors(problems)) {
     printProblems(file, problems);
     return 1;
   }
-  const rows = describeGraph(graph);
+  const rows = describeGraph(graph, library);
   // Outputs go last: a dataset node lists many, and a wide middle column would pad every row.
   const header = ['node', 'type', 'module', 'params', 'FLOPs/sample', 'outputs'];
   const table = rows.map((r) => [
@@ -140,7 +140,7 @@ async function info(args: string[]): Promise<number> {
   return 0;
 }
 
-async function train(args: string[]): Promise<number> {
+async function train(args: string[], library: NodeLibrary): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -170,7 +170,7 @@ async function train(args: string[]): Promise<number> {
   let graphText: string | undefined;
   if (!values.resume) {
     const read = await readGraphFile(positionals[0]);
-    const { graph, problems } = loadGraph(read.text);
+    const { graph, problems } = loadGraph(read.text, library);
     if (!graph || hasErrors(problems)) {
       printProblems(read.file, problems);
       return 1;
@@ -319,14 +319,17 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await fs.rename(tmp, file);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`tensorweave: ${(error as Error).message}\nRun 'tensorweave help' for usage.\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`tensorweave: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+/** Runs one CLI command and exits with its status; bin.js passes the node library. */
+export function runCli(argv: string[], library: NodeLibrary): void {
+  main(argv, library).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+        process.stderr.write(`tensorweave: ${(error as Error).message}\nRun 'tensorweave help' for usage.\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`tensorweave: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

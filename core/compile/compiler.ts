@@ -14,7 +14,7 @@ import type { Problem } from '../graph/problems';
 import { formatProblem, hasErrors } from '../graph/problems';
 import { validateGraph } from '../graph/validate';
 import { inferGraph } from '../graph/infer';
-import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+import type { GraphRegistries } from '../graph/registries';
 import type { ValueType } from '../types';
 import { defaultParams } from '../params';
 
@@ -63,7 +63,7 @@ export interface Program {
 }
 
 export interface CompileOptions {
-  registries?: GraphRegistries;
+  registries: GraphRegistries;
   seed?: number;
 }
 
@@ -86,8 +86,8 @@ function gan002Init(weightName: string, fallback: Initializer): Initializer {
   return fallback;
 }
 
-export function compileGraph(graph: GraphDocument, options: CompileOptions = {}): Program {
-  const registries = options.registries ?? defaultRegistries();
+export function compileGraph(graph: GraphDocument, options: CompileOptions): Program {
+  const registries = options.registries;
   const seed = options.seed ?? graph.training.seed;
   const problems = validateGraph(graph, registries);
   if (hasErrors(problems)) throw new CompileError(problems);
@@ -130,6 +130,7 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
         inputs: types.inputs,
         outputs: types.outputs,
         dataset,
+        registries,
         weight(name, shape, init, weightOptions) {
           const key = `${ownerId}/${name}`;
           const existing = weightStore.get(key);

@@ -5,7 +5,7 @@
  */
 import type { GraphDocument, GraphNode, OptimizerSpec, TrainingSpec } from './schema';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './schema';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import { defaultParams } from '../params';
 
 /** `nodeId.port` */
@@ -33,7 +33,7 @@ export class GraphBuilder {
 
   constructor(
     private readonly meta: { name: string; description?: string },
-    private readonly registries: GraphRegistries = defaultRegistries(),
+    private readonly registries: GraphRegistries,
   ) {}
 
   /** Adds a node; params not given take the type's defaults. Returns its id. */

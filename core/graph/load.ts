@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { Problem } from './problems';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument } from './schema';
 import { documentMigrations, migrateDocument, migrateNode, type DocumentMigration } from './migrations';
 import { validateGraph } from './validate';
@@ -29,7 +29,7 @@ export interface LoadOptions {
   migrations?: readonly DocumentMigration[];
 }
 
-export function loadGraph(text: string, registries: GraphRegistries = defaultRegistries(), options: LoadOptions = {}): LoadResult {
+export function loadGraph(text: string, registries: GraphRegistries, options: LoadOptions = {}): LoadResult {
   try {
     if (typeof text !== 'string') return fail('not-an-object', `expected the text of a graph file, got ${typeof text}.`);
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -48,7 +48,7 @@ export function loadGraph(text: string, registries: GraphRegistries = defaultReg
   }
 }
 
-export function parseGraphObject(obj: unknown, registries: GraphRegistries = defaultRegistries(), options: LoadOptions = {}): LoadResult {
+export function parseGraphObject(obj: unknown, registries: GraphRegistries, options: LoadOptions = {}): LoadResult {
   try {
     return parseUnsafe(obj, registries, options.migrations ?? documentMigrations);
   } catch (thrown) {

@@ -11,7 +11,7 @@ import { canConnect } from './connect';
 import { inferGraph, type InferResult } from './infer';
 import { datasetDefinition, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
 import type { Problem } from './problems';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import { MAIN_MODULE, type GraphDocument, type GraphNode } from './schema';
 
 const error = (code: string, message: string, where: Partial<Problem> = {}): Problem => ({ severity: 'error', code, message, ...where });
@@ -28,7 +28,7 @@ interface KnownNode {
   current: boolean;
 }
 
-export function validateGraph(graph: GraphDocument, registries: GraphRegistries = defaultRegistries()): Problem[] {
+export function validateGraph(graph: GraphDocument, registries: GraphRegistries): Problem[] {
   const problems: Problem[] = [];
   const nodes = checkNodes(graph, registries, problems);
   // Wires are kind-checked against what flows on them: a pass-through node

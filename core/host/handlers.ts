@@ -34,7 +34,7 @@ import {
 import type { TrainerEvent } from '../contract/messages';
 import { spawnTrainer, type TrainerHandle } from '../train/host';
 import type { RunRecord } from '../train/trainer';
-import { findTemplate, templates } from '../../nodes/templates';
+import { findTemplate, type NodeLibrary } from '../library';
 import { serializeGraph } from '../graph/serialize';
 import { isInside, PathRefusedError, resolveAllowedPath, writeFileAtomic } from './files';
 
@@ -56,6 +56,8 @@ export interface DocumentState {
 }
 
 export interface AppHandlerOptions {
+  /** The node library the entry point was started with (templates come from it). */
+  library: NodeLibrary;
   /** Folder for graph files; in the browser mode, the only folder the editor may touch. */
   workspace: string;
   /** JSON list of recently used files. */
@@ -171,12 +173,12 @@ export function createAppHandlers(options: AppHandlerOptions): AppHandlers {
     },
 
     async listTemplates() {
-      return templates.map(({ id, title, summary, description, category }) => ({ id, title, summary, description, category }));
+      return options.library.templates.map(({ id, title, summary, description, category }) => ({ id, title, summary, description, category }));
     },
 
     async getTemplate({ id }) {
-      const template = findTemplate(id);
-      if (!template) throw new Error(`no template '${id}'; available: ${templates.map((t) => t.id).join(', ') || '(none)'}`);
+      const template = findTemplate(options.library, id);
+      if (!template) throw new Error(`no template '${id}'; available: ${options.library.templates.map((t) => t.id).join(', ') || '(none)'}`);
       return { text: serializeGraph(template.build()) };
     },
 

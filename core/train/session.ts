@@ -78,7 +78,7 @@ export class TrainingSession {
     });
   }
 
-  static compile(graph: GraphDocument, options: { registries?: GraphRegistries; seed?: number } = {}): TrainingSession {
+  static compile(graph: GraphDocument, options: { registries: GraphRegistries; seed?: number }): TrainingSession {
     const seed = options.seed ?? graph.training.seed;
     return new TrainingSession(compileGraph(graph, { registries: options.registries, seed }), seed);
   }

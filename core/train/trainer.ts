@@ -25,7 +25,8 @@ import { graphHash, serializeGraph } from '../graph/serialize';
 import { hasErrors } from '../graph/problems';
 import type { GraphDocument } from '../graph/schema';
 import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../contract/messages';
-import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+import type { GraphRegistries } from '../graph/registries';
+import { nodeIO } from '../node-io';
 
 export { DATASET_NODE_TYPE, datasetFieldsUsed } from './dataset-node';
 
@@ -62,7 +63,7 @@ class TrainingFailure extends Error {
 }
 
 export interface TrainerOptions {
-  registries?: GraphRegistries;
+  registries: GraphRegistries;
 }
 
 export class Trainer {
@@ -73,9 +74,10 @@ export class Trainer {
 
   constructor(
     private readonly emit: (event: TrainerEvent) => void,
-    options: TrainerOptions = {},
+    options: TrainerOptions,
   ) {
-    this.registries = options.registries ?? defaultRegistries();
+    // Nodes that read files (a frozen feature network's model) read them here, on the trainer's file system.
+    this.registries = { io: nodeIO, ...options.registries };
   }
 
   pause(): void {

@@ -20,6 +20,7 @@ import { findTemplate } from '../../nodes/templates';
 import { StepExecutor } from '../../core/compile/executor';
 import type { GraphDocument } from '../../core/graph/schema';
 import type { DatasetSource } from '../../core/data/dataset-api';
+import { library } from '../library';
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +115,7 @@ async function cganQuality(steps: number) {
   const graph = findTemplate('cgan')!.build();
   const size = graph.dataset.params.imageSize as number;
   const classify = compactnessClassifier(openDataset(graph.dataset, { seed: 1, split: 'val' }), size);
-  const session = TrainingSession.compile(graph);
+  const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
   const fields = datasetFieldsUsed(graph);
   const start = performance.now();
@@ -147,7 +148,7 @@ async function main() {
     if (!template) throw new Error(`no template '${id}'`);
     const graph = template.build();
     const compileStart = performance.now();
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const compileMs = performance.now() - compileStart;
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const fields = datasetFieldsUsed(graph);

@@ -16,6 +16,7 @@ import { makeBatch, openDataset } from '../../core/data/batch';
 import { datasetFieldsUsed } from '../../core/train/trainer';
 import { findTemplate } from '../../nodes/templates';
 import { buildHandwrittenUnet } from './handwritten-unet';
+import { library } from '../library';
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +39,7 @@ function graphDocument() {
 
 function timeGraph(stepCount: number): number {
   const graph = graphDocument();
-  const session = TrainingSession.compile(graph);
+  const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
   const fields = datasetFieldsUsed(graph);
   const times: number[] = [];

@@ -16,6 +16,7 @@ import { selectBackend } from '../../../core/backend/select';
 import { tf } from '../../../core/tf';
 import { buildMaskRcnn } from '../../../nodes/templates/mask-rcnn';
 import { TINY_MASK_RCNN } from '../../nodes/detection/tiny';
+import { library } from '../../library';
 
 let dir: string;
 
@@ -160,8 +161,8 @@ describe('COCO instances dataset', () => {
     const graph = buildMaskRcnn({ ...TINY_MASK_RCNN, background: undefined, maxObjects: undefined });
     graph.dataset = { type: 'coco', params: { annotations: file, categories: 'dog,cat', imageSize: 32, maxObjects: 3, valFraction: 0 } };
     for (const node of graph.nodes) if ('numClasses' in node.params) node.params.numClasses = 2;
-    compileGraph(graph).dispose();
-    const session = TrainingSession.compile(graph);
+    compileGraph(graph, { registries: library }).dispose();
+    const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
     const { losses } = session.step(batch, 0);
