@@ -181,6 +181,26 @@ export interface NodeRuntime<I extends InputPorts, O extends OutputPorts> {
   loadState?(state: NodeState): void;
 }
 
+/**
+ * Metrics a node's outputs can be measured by on held-out data (COCO box
+ * and mask AP for an instance-segmentation output). The trainer runs the
+ * graph in evaluation mode batch by batch and hands each batch's outputs of
+ * this node, with the batch, to one tally; no engine file names a node type.
+ */
+export interface NodeMetrics {
+  /** Ground-truth dataset fields the tally compares with, read besides the graph's own. */
+  fields: readonly string[];
+  /** A fresh tally for one evaluation. */
+  start(nodeId: string): MetricTally;
+}
+
+export interface MetricTally {
+  /** One batch: this node's outputs (read back with dataSync; the engine disposes them) and the batch's fields. */
+  add(outputs: Record<string, Value | undefined>, batch: Record<string, tf.Tensor>): void;
+  /** Metric values by name (e.g. 'segm/AP50'); NaN for those with nothing to measure. */
+  result(): Record<string, number>;
+}
+
 /** Rewrites an older version's params to the next version's. Each one has its own test. */
 export type ParamMigration = (params: Record<string, unknown>) => Record<string, unknown>;
 
@@ -204,6 +224,14 @@ export interface NodeDefinition<
   /** Multiply-adds ×2 per sample, for `tensorweave info`. */
   flops?(args: InferArgs<S, I> & { outputs: OutputTypes<O> }): number;
   migrations?: Record<number, ParamMigration>;
+  /**
+   * True for the node whose outputs are the dataset's fields by name (the
+   * dataset input): the trainer batches only the fields wired from it, and
+   * previews show them as inputs.
+   */
+  readsDataset?: boolean;
+  /** How this node's outputs are measured on the validation split, when they can be. */
+  metrics?: NodeMetrics;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

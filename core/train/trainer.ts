@@ -28,7 +28,7 @@ import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../c
 import type { GraphRegistries } from '../graph/registries';
 import { nodeIO } from '../node-io';
 
-export { DATASET_NODE_TYPE, datasetFieldsUsed } from './dataset-node';
+export { datasetFieldsUsed } from './dataset-node';
 
 /** What run.json records: enough to reproduce or resume a run. */
 export interface RunRecord {
@@ -144,7 +144,7 @@ export class Trainer {
       }
 
       const source = this.openSource(graph, seed, 'train');
-      const fields = datasetFieldsUsed(graph);
+      const fields = datasetFieldsUsed(graph, this.registries);
       const previewPorts = previewEvery > 0 ? selectPreviewPorts(session.program) : [];
       const previewSource = previewPorts.length > 0 ? this.openSource(graph, seed, 'val') : undefined;
       const evaluators = evalEvery > 0 ? findEvaluators(session.program) : [];

@@ -117,7 +117,7 @@ async function cganQuality(steps: number) {
   const classify = compactnessClassifier(openDataset(graph.dataset, { seed: 1, split: 'val' }), size);
   const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   const start = performance.now();
   for (let step = 0; step < steps; step++) {
     const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
@@ -151,7 +151,7 @@ async function main() {
     const session = TrainingSession.compile(graph, { registries: library });
     const compileMs = performance.now() - compileStart;
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const batchSize = graph.training.batchSize;
     const times: number[] = [];
     let losses: Record<string, number> = {};

@@ -41,7 +41,7 @@ function timeGraph(stepCount: number): number {
   const graph = graphDocument();
   const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   const times: number[] = [];
   for (let step = 0; step < stepCount + 1; step++) {
     const batch = makeBatch(source, [0, 1, 2, 3].map((i) => step * 4 + i), fields);

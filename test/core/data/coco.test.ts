@@ -164,7 +164,7 @@ describe('COCO instances dataset', () => {
     compileGraph(graph, { registries: library }).dispose();
     const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
     const { losses } = session.step(batch, 0);
     tf.dispose(Object.values(batch));
     session.dispose();

@@ -105,7 +105,7 @@ describe('training session', () => {
     const graph = tinyRegressor();
     const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const run = (step: number) => {
       const batch = makeBatch(source, batchIndices(step, 2, source.size, 0), fields);
       session.step(batch, step);
@@ -135,7 +135,7 @@ describe('training session', () => {
       graph.training.optimizers = graph.training.optimizers.filter((o) => o.id === only);
       const session = TrainingSession.compile(graph, { registries: library });
       const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
       const before = snapshot(session);
       session.step(batch, 0);
       const moved = changed(before, snapshot(session));
@@ -160,7 +160,7 @@ describe('training session', () => {
         return forward(inputs, mode);
       };
       const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
       session.step(batch, 0);
       tf.dispose(Object.values(batch));
       session.dispose();

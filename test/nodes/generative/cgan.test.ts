@@ -25,7 +25,7 @@ it(`after ${STEPS} steps the class decides the shape`, () => {
   const size = graph.dataset.params.imageSize as number;
   const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   for (let step = 0; step < STEPS; step++) {
     const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
     session.step(batch, step);

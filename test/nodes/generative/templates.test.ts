@@ -70,7 +70,7 @@ describe.each(Object.keys(TINY))('template %s', (id) => {
     const graph = TINY[id]();
     const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const run = (step: number) => {
       const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
       session.step(batch, step);
@@ -127,7 +127,7 @@ describe('multi-optimizer isolation (pix2pix, D then G)', () => {
       };
     }
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
     session.step(batch, 0);
     expect(seen.map((s) => s.optimizer)).toEqual(['adam_D', 'adam_G']);
     expect(seen[0].G).toEqual(G0);
@@ -170,7 +170,7 @@ describe('learning', () => {
     const start = performance.now();
     const graph = buildPix2pix({ imageSize: 32, depth: 5, ngf: 8, ndf: 8, nLayers: 2, batchSize: 4, steps: 10_000 });
     const session = TrainingSession.compile(graph, { registries: library });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const train = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const val = openDataset(graph.dataset, { seed: 0, split: 'val' });
     const valBatch = makeBatch(val, Array.from({ length: 16 }, (_, i) => i), fields);
@@ -199,7 +199,7 @@ describe('learning', () => {
   it('CycleGAN (16×16, ngf 8) lowers its cycle-consistency loss over 150 steps', () => {
     const graph = buildCyclegan({ imageSize: 16, ngf: 8, blocks: 2, ndf: 8, nLayers: 2, batchSize: 2, steps: 10_000 });
     const session = TrainingSession.compile(graph, { registries: library });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const train = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const cycle: number[] = [];
     for (let step = 0; step < 150; step++) {
