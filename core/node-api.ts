@@ -9,6 +9,9 @@ import type { ParamSpecs, ParamValues } from './params';
 import type { PortKind, ValueType } from './types';
 import type { Rng } from './rng';
 import type { AnyDatasetDefinition } from './data/dataset-api';
+import type { NodeIO } from './io';
+
+export type { NodeIO };
 
 export const CATEGORIES = [
   'io',
@@ -62,26 +65,6 @@ export type OutputTypes<O extends OutputPorts> = { [K in keyof O]?: ValueType };
 export interface DatasetInfo {
   type: string;
   fields: Record<string, ValueType>;
-}
-
-/**
- * Synchronous file access (the compiler cannot wait), for the few nodes that
- * read files: a frozen feature network's model.json or checkpoint. Nodes
- * never import node:fs; the hosts with a file system (trainer, CLI) pass
- * core/node-io.ts, the editor passes none.
- */
-export interface NodeIO {
-  readText(file: string): string;
-  readBytes(file: string): Uint8Array;
-  /** Changes whenever the file does (resolved path, modification time, size), for caches; throws when it cannot be read. */
-  version(file: string): string;
-  /** node:path's resolve, for paths read from files (a model's weight shards, a checkpoint's graph). */
-  resolve(...parts: string[]): string;
-  dirname(file: string): string;
-  /** The checkpoint folder `location` names: a run folder's latest checkpoints/step-… folder, or a checkpoint folder itself. */
-  checkpointDir(location: string): string;
-  /** A checkpoint folder's saved graph text and its weights by 'owner/name'. */
-  readCheckpoint(dir: string): { graphText: string; weights: Record<string, Float32Array> };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * NodeIO on Node's file system: what the trainer and the CLI hand to nodes
- * that read files (core/node-api.ts). Node-only; the editor has no NodeIO.
+ * NodeIO on Node's file system (core/io.ts): what the trainer and the CLI
+ * hand to nodes and datasets that read files. Node-only; the editor has none.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { NodeIO } from './node-api';
+import type { NodeIO } from './io';
+import { imageDecoder } from './data/image-decoder';
 import { loadCheckpointSync } from './train/checkpoint';
 
 function checkpointDir(location: string): string {
@@ -29,12 +30,19 @@ function checkpointDir(location: string): string {
 export const nodeIO: NodeIO = {
   readText: (file) => readFileSync(file, 'utf8'),
   readBytes: (file) => readFileSync(file),
+  exists: (file) => existsSync(file),
+  isDirectory: (dir) => statSync(dir).isDirectory(),
+  list: (dir) => readdirSync(dir),
   version(file) {
     const stat = statSync(file);
     return `${path.resolve(file)}@${stat.mtimeMs}:${stat.size}`;
   },
   resolve: (...parts) => path.resolve(...parts),
+  join: (...parts) => path.join(...parts),
   dirname: (file) => path.dirname(file),
+  extname: (file) => path.extname(file),
+  // One decoding thread serves every dataset that reads the user's images.
+  decodeImages: (request) => imageDecoder().request(request),
   checkpointDir,
   readCheckpoint(dir) {
     // The graph is returned as text: the node parses it with the registries it was given.

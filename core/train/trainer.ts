@@ -301,7 +301,7 @@ export class Trainer {
 
   private openSource(graph: GraphDocument, seed: number, split: 'train' | 'val'): DatasetSource {
     try {
-      return openDataset(graph.dataset, { seed, split }, this.registries.datasets);
+      return openDataset(graph.dataset, { seed, split, io: this.registries.io }, this.registries.datasets);
     } catch (error) {
       throw new TrainingFailure({ type: 'error', code: 'dataset', message: (error as Error).message });
     }

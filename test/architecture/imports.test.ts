@@ -31,6 +31,17 @@ describe('import graph', () => {
   });
 });
 
+describe('the editor bundle', () => {
+  it('reaches no Node module from renderer/main.tsx, directly or through core/ and nodes/', () => {
+    const builtins = new Set(['fs', 'path', 'os', 'url', 'util', 'crypto', 'http', 'stream', 'zlib', 'module', 'worker_threads', 'child_process', 'events', 'buffer']);
+    const found: string[] = [];
+    for (const file of closure(graph.edges, 'renderer/main.tsx')) {
+      for (const specifier of graph.external.get(file) ?? []) if (specifier.startsWith('node:') || builtins.has(specifier.split('/')[0])) found.push(`${file}: ${specifier}`);
+    }
+    expect(found).toEqual([]);
+  });
+});
+
 describe('every core/ file imports on its own', () => {
   it('in a fresh module namespace each, so no import order can hide an initialisation bug', async () => {
     const files = sourceFiles(['core']).filter((f) => !CORE_ENTRIES.has(f) && /\.tsx?$/.test(f));
