@@ -12,8 +12,7 @@ import type { GraphDocument, GraphModule } from '../graph/schema';
 import { MAIN_MODULE } from '../graph/schema';
 import type { Problem } from '../graph/problems';
 import { formatProblem, hasErrors } from '../graph/problems';
-import { validateGraph } from '../graph/validate';
-import { inferGraph } from '../graph/infer';
+import { checkGraph, type GraphCheck } from '../graph/validate';
 import type { GraphRegistries } from '../graph/registries';
 import type { ValueType } from '../types';
 import { defaultParams } from '../params';
@@ -64,6 +63,11 @@ export interface Program {
 
 export interface CompileOptions {
   registries: GraphRegistries;
+  /**
+   * What loading this very graph found (LoadResult's problems and inferred),
+   * so shape inference runs once when training starts; checked here when absent.
+   */
+  checked?: GraphCheck;
   seed?: number;
 }
 
@@ -89,9 +93,8 @@ function gan002Init(weightName: string, fallback: Initializer): Initializer {
 export function compileGraph(graph: GraphDocument, options: CompileOptions): Program {
   const registries = options.registries;
   const seed = options.seed ?? graph.training.seed;
-  const problems = validateGraph(graph, registries);
+  const { problems, inferred } = options.checked ?? checkGraph(graph, registries);
   if (hasErrors(problems)) throw new CompileError(problems);
-  const inferred = inferGraph(graph, registries);
   if (hasErrors(inferred.problems)) throw new CompileError(inferred.problems);
 
   const datasetDef = registries.datasets[graph.dataset.type];

@@ -13,7 +13,8 @@ import type { Problem } from './problems';
 import type { GraphRegistries } from './registries';
 import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument } from './schema';
 import { documentMigrations, migrateDocument, migrateNode, type DocumentMigration } from './migrations';
-import { validateGraph } from './validate';
+import { checkGraph } from './validate';
+import type { InferResult } from './infer';
 import { nodeDefinition, quoteList } from './lookup';
 import { isPlainObject, knownKeysAt, schemaAt } from './zod-walk';
 
@@ -22,6 +23,8 @@ export interface LoadResult {
   graph?: GraphDocument;
   /** Everything wrong, errors and warnings together. */
   problems: Problem[];
+  /** The shape inference validation ran on `graph`, for the compiler to reuse (CompileOptions.checked). */
+  inferred?: InferResult;
 }
 
 export interface LoadOptions {
@@ -109,14 +112,15 @@ function parseUnsafe(obj: unknown, registries: GraphRegistries, migrations: read
   });
   const graph: GraphDocument = { ...parsed, nodes };
 
-  for (const problem of validateGraph(graph, registries)) {
+  const check = checkGraph(graph, registries);
+  for (const problem of check.problems) {
     if (problem.code === 'node-version-outdated' && problem.nodeId !== undefined && failedMigrations.has(problem.nodeId)) continue;
     // The left-out node's own problem already explains these.
     if (problem.code === 'unwired-input' && orphanedInputs.has(`${problem.nodeId}\u0000${problem.port}`)) continue;
     if (problem.code === 'loss-unknown-node' && problem.nodeId !== undefined && droppedNodes.has(problem.nodeId)) continue;
     problems.push(problem);
   }
-  return { graph, problems };
+  return { graph, problems, inferred: check.inferred };
 }
 
 /**

@@ -29,6 +29,16 @@ interface KnownNode {
 }
 
 export function validateGraph(graph: GraphDocument, registries: GraphRegistries): Problem[] {
+  return checkGraph(graph, registries).problems;
+}
+
+/** What validating a graph found, with the shape inference it ran, so the compiler need not run it again. */
+export interface GraphCheck {
+  problems: Problem[];
+  inferred: InferResult;
+}
+
+export function checkGraph(graph: GraphDocument, registries: GraphRegistries): GraphCheck {
   const problems: Problem[] = [];
   const nodes = checkNodes(graph, registries, problems);
   // Wires are kind-checked against what flows on them: a pass-through node
@@ -41,7 +51,7 @@ export function validateGraph(graph: GraphDocument, registries: GraphRegistries)
   checkDataset(graph, registries, problems);
   checkLayout(graph, nodes, problems);
   problems.push(...inferred.problems);
-  return problems;
+  return { problems, inferred };
 }
 
 function checkNodes(graph: GraphDocument, registries: GraphRegistries, problems: Problem[]): Map<string, KnownNode> {

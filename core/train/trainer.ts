@@ -27,6 +27,7 @@ import type { GraphDocument } from '../graph/schema';
 import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../contract/messages';
 import type { GraphRegistries } from '../graph/registries';
 import { nodeIO } from '../node-io';
+import type { GraphCheck } from '../graph/validate';
 
 export { datasetFieldsUsed } from './dataset-node';
 
@@ -109,12 +110,14 @@ export class Trainer {
       let checkpoint: LoadedCheckpoint | undefined;
       let previous: RunRecord | undefined;
       let graph: GraphDocument;
+      // Loading checked the graph and inferred its shapes; compiling reuses that (a resumed checkpoint's graph is checked again).
+      let checked: GraphCheck | undefined;
       if (settings.resume) {
         ({ checkpoint, previous } = await this.readResume(settings.resume));
         graph = checkpoint.graph;
         runDir = settings.resume;
       } else {
-        graph = this.parseGraph(graphInput);
+        ({ graph, checked } = this.parseGraph(graphInput));
       }
 
       const seed = settings.seed ?? previous?.seed ?? graph.training.seed;
@@ -130,7 +133,7 @@ export class Trainer {
       this.emit({ type: 'backend', name: backend.name, reason: backend.reason });
 
       try {
-        session = TrainingSession.compile(graph, { registries: this.registries, seed });
+        session = TrainingSession.compile(graph, { registries: this.registries, seed, checked });
       } catch (error) {
         if (error instanceof CompileError) {
           throw new TrainingFailure({ type: 'error', code: 'invalid-graph', message: error.message, problems: error.problems });
@@ -264,8 +267,8 @@ export class Trainer {
     this.wake = undefined;
   }
 
-  private parseGraph(input: unknown): GraphDocument {
-    const { graph, problems } = typeof input === 'string' ? loadGraph(input, this.registries) : parseGraphObject(input, this.registries);
+  private parseGraph(input: unknown): { graph: GraphDocument; checked?: GraphCheck } {
+    const { graph, problems, inferred } = typeof input === 'string' ? loadGraph(input, this.registries) : parseGraphObject(input, this.registries);
     if (!graph || hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
       throw new TrainingFailure({
@@ -275,7 +278,7 @@ export class Trainer {
         problems,
       });
     }
-    return graph;
+    return { graph, checked: inferred && { problems, inferred } };
   }
 
   private async readResume(runDir: string): Promise<{ checkpoint: LoadedCheckpoint; previous: RunRecord }> {
@@ -287,7 +290,7 @@ export class Trainer {
     }
     const dir = await latestCheckpoint(runDir);
     if (!dir) throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `cannot resume: ${runDir} has no checkpoint yet` });
-    const checkpoint = await loadCheckpoint(dir, (text) => this.parseGraph(text));
+    const checkpoint = await loadCheckpoint(dir, (text) => this.parseGraph(text).graph);
     return { checkpoint, previous };
   }
 

@@ -7,6 +7,7 @@
  */
 import { CATEGORIES, CATEGORY_TITLES, type AnyNodeDefinition, type Category } from '../../core/node-api';
 import type { GraphRegistries } from '../../core/graph/registries';
+import { nodeDefinition } from '../../core/graph/lookup';
 import { PORT_KINDS, type PortKind } from '../../core/types';
 
 let installed: GraphRegistries | undefined;
@@ -34,7 +35,7 @@ export const registries: GraphRegistries = {
 };
 
 export function nodeDef(type: string): AnyNodeDefinition | undefined {
-  return Object.hasOwn(registries.nodes, type) ? registries.nodes[type] : undefined;
+  return nodeDefinition(registries, type);
 }
 
 export interface PaletteEntry {
