@@ -13,8 +13,9 @@ import { pix2pix } from './pix2pix';
 import { cyclegan } from './cyclegan';
 import { perceptual } from './perceptual';
 import { maskRcnn } from './mask-rcnn';
+import { starter } from './starter';
 
-export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn, cgan, pix2pix, cyclegan, perceptual];
+export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn, cgan, pix2pix, cyclegan, perceptual, starter];
 
 /** A shipped template by id, for tests and benchmarks (applications look it up in the library they were given). */
 export function findTemplate(id: string): TemplateInfo | undefined {

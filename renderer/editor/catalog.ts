@@ -7,19 +7,23 @@
  */
 import { CATEGORIES, CATEGORY_TITLES, type AnyNodeDefinition, type Category } from '../../core/node-api';
 import type { GraphRegistries } from '../../core/graph/registries';
+import { findTemplate, type NodeLibrary, type TemplateInfo } from '../../core/library';
 import { nodeDefinition } from '../../core/graph/lookup';
 import { PORT_KINDS, type PortKind } from '../../core/types';
 
-let installed: GraphRegistries | undefined;
+let installed: CatalogLibrary | undefined;
 let paletteCache: PaletteEntry[] | undefined;
 
+/** The node library as the editor sees it: registries, and the templates it starts new graphs from. */
+export type CatalogLibrary = GraphRegistries & Partial<Pick<NodeLibrary, 'templates'>>;
+
 /** Called once by the entry point (and by tests) before anything reads the catalog. */
-export function installCatalog(library: GraphRegistries): void {
+export function installCatalog(library: CatalogLibrary): void {
   installed = library;
   paletteCache = undefined;
 }
 
-function library(): GraphRegistries {
+function library(): CatalogLibrary {
   if (!installed) throw new Error('the node catalog was read before renderer/main.tsx installed the node library');
   return installed;
 }
@@ -33,6 +37,11 @@ export const registries: GraphRegistries = {
     return library().datasets;
   },
 };
+
+/** A template of the installed library (the editor starts new graphs from 'starter'). */
+export function catalogTemplate(id: string): TemplateInfo | undefined {
+  return findTemplate({ templates: library().templates ?? [] }, id);
+}
 
 export function nodeDef(type: string): AnyNodeDefinition | undefined {
   return nodeDefinition(registries, type);

@@ -9,11 +9,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serializeGraph } from '../../core/graph/serialize';
+import { loadGraph } from '../../core/graph/load';
+import { findTemplate } from '../../core/library';
 import { nodeLibrary } from '../../nodes/library';
 
 const fixtures = fileURLToPath(new URL('../fixtures/templates', import.meta.url));
 /** Templates added after the fixtures were made; each is checked by its own test instead. */
-const NEWER = new Set(['blank', 'starter']);
+const NEWER = new Set(['starter']);
 
 describe('saved templates', () => {
   it.each(nodeLibrary.templates.filter((t) => !NEWER.has(t.id)).map((t) => [t.id, t] as const))('%s saves byte-identical to its fixture', (id, template) => {
@@ -27,5 +29,19 @@ describe('saved templates', () => {
       .map((f) => f.slice(0, -'.json'.length))
       .filter((id) => !ids.has(id));
     expect(stale).toEqual([]);
+  });
+});
+
+describe('the editor starting graph', () => {
+  it("is the 'starter' template laid out by the editor, byte-identical to the blank graph it replaced", async () => {
+    const { installCatalog } = await import('../../renderer/editor/catalog');
+    const { blankGraph } = await import('../../renderer/app/files');
+    installCatalog(nodeLibrary);
+    expect(serializeGraph(blankGraph())).toBe(readFileSync(path.join(fixtures, 'editor-start.json'), 'utf8'));
+  });
+
+  it('validates without problems', () => {
+    const { problems } = loadGraph(serializeGraph(findTemplate(nodeLibrary, 'starter')!.build()), nodeLibrary);
+    expect(problems).toEqual([]);
   });
 });
