@@ -49,8 +49,5 @@ export const nodeRegistry = {
   ...detectionNodes,
 } satisfies Record<string, AnyNodeDefinition>;
 
-export type NodeType = keyof typeof nodeRegistry;
-export type NodeRegistry = Readonly<Record<string, AnyNodeDefinition>>;
-
 /** The node and dataset types graphs are checked against; templates build with it, nodes/library.ts adds the templates. */
 export const graphRegistries: GraphRegistries = { nodes: nodeRegistry, datasets: datasetRegistry };

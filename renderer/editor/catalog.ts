@@ -109,12 +109,3 @@ export function kindColor(kind: PortKind | undefined): string {
   return kind ? PORT_KINDS[kind].color : PORT_KINDS.tensor.color;
 }
 
-export function kindTitle(kind: PortKind): string {
-  return PORT_KINDS[kind].title;
-}
-
-/** Whether a node type has an input or output that could take part in a wire with a port of `kind`. */
-export function outputKindOf(type: string, port: string): PortKind | undefined {
-  const def = nodeDef(type);
-  return def && Object.hasOwn(def.outputs, port) ? (def.outputs[port].kind as PortKind) : undefined;
-}
