@@ -3,7 +3,7 @@
  *   main.mjs     the main process (ESM; npm packages stay external and load from node_modules)
  *   preload.cjs  the preload, one self-contained CommonJS file: a sandboxed
  *                preload may require nothing but 'electron' and a few built-ins
- *   trainer.mjs  the trainer for Electron's utilityProcess (core/train/worker-entry.ts)
+ *   trainer.mjs  the trainer for Electron's utilityProcess (electron/trainer-entry.ts)
  *
  * Usage: tsx build/build-electron.ts [--outdir DIR]
  */
@@ -48,7 +48,7 @@ export async function buildElectron(outdir = path.join(REPO_ROOT, 'dist', 'elect
     }),
     build({
       ...common,
-      entryPoints: [path.join(REPO_ROOT, 'core', 'train', 'worker-entry.ts')],
+      entryPoints: [path.join(REPO_ROOT, 'electron', 'trainer-entry.ts')],
       outfile: files.trainer,
       format: 'esm',
       packages: 'external',

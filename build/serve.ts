@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../core/host/server';
+import { nodeLibrary } from '../nodes/library';
 import { buildRenderer, rendererIsBuilt, RENDERER_DIST } from './renderer-build';
 
 export interface ServeArgs {
@@ -47,6 +48,7 @@ export async function serveBrowserMode(args: ServeArgs): Promise<RunningServer> 
     console.log(`Note: ${RENDERER_DIST} has no build yet; run \`npm run build:renderer\`.`);
   }
   const server = await startServer({
+    library: nodeLibrary,
     port: portFrom(args.port ?? process.env.TENSORWEAVE_PORT),
     ...(args.workspace ? { workspace: path.resolve(args.workspace) } : {}),
   });

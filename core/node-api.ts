@@ -8,6 +8,10 @@ import type { tf } from './tf';
 import type { ParamSpecs, ParamValues } from './params';
 import type { PortKind, ValueType } from './types';
 import type { Rng } from './rng';
+import type { AnyDatasetDefinition } from './data/dataset-api';
+import type { NodeIO } from './io';
+
+export type { NodeIO };
 
 export const CATEGORIES = [
   'io',
@@ -63,10 +67,27 @@ export interface DatasetInfo {
   fields: Record<string, ValueType>;
 }
 
+/**
+ * The node and dataset types a graph is checked and compiled against (the
+ * node library an entry point passed in), and file access where the host
+ * has it.
+ */
+export interface GraphRegistries {
+  nodes: Readonly<Record<string, AnyNodeDefinition>>;
+  datasets: Readonly<Record<string, AnyDatasetDefinition>>;
+  io?: NodeIO;
+}
+
 export interface InferArgs<S extends ParamSpecs, I extends InputPorts> {
   inputs: InputTypes<I>;
   params: ParamValues<S>;
   dataset?: DatasetInfo;
+  /**
+   * What the graph is checked against. A shape rule stays a function of its
+   * arguments: a node that needs a file reads it through `registries.io`,
+   * and without it (the editor) says what it can without the file.
+   */
+  registries?: GraphRegistries;
 }
 
 /**
@@ -108,6 +129,8 @@ export interface BuildContext<S extends ParamSpecs, I extends InputPorts, O exte
   inputs: InputTypes<I>;
   outputs: OutputTypes<O>;
   dataset?: DatasetInfo;
+  /** The registries and file access the graph is compiled with (see InferArgs). */
+  registries?: GraphRegistries;
   /** Creates a weight owned by this node (and so by its module). Initial values come from `init` with this node's seeded generator. */
   weight(name: string, shape: number[], init: Initializer, options?: WeightOptions): tf.Variable;
 }
@@ -148,6 +171,26 @@ export interface NodeRuntime<I extends InputPorts, O extends OutputPorts> {
   loadState?(state: NodeState): void;
 }
 
+/**
+ * Metrics a node's outputs can be measured by on held-out data (COCO box
+ * and mask AP for an instance-segmentation output). The trainer runs the
+ * graph in evaluation mode batch by batch and hands each batch's outputs of
+ * this node, with the batch, to one tally; no engine file names a node type.
+ */
+export interface NodeMetrics {
+  /** Ground-truth dataset fields the tally compares with, read besides the graph's own. */
+  fields: readonly string[];
+  /** A fresh tally for one evaluation. */
+  start(nodeId: string): MetricTally;
+}
+
+export interface MetricTally {
+  /** One batch: this node's outputs (read back with dataSync; the engine disposes them) and the batch's fields. */
+  add(outputs: Record<string, Value | undefined>, batch: Record<string, tf.Tensor>): void;
+  /** Metric values by name (e.g. 'segm/AP50'); NaN for those with nothing to measure. */
+  result(): Record<string, number>;
+}
+
 /** Rewrites an older version's params to the next version's. Each one has its own test. */
 export type ParamMigration = (params: Record<string, unknown>) => Record<string, unknown>;
 
@@ -171,6 +214,14 @@ export interface NodeDefinition<
   /** Multiply-adds ×2 per sample, for `tensorweave info`. */
   flops?(args: InferArgs<S, I> & { outputs: OutputTypes<O> }): number;
   migrations?: Record<number, ParamMigration>;
+  /**
+   * True for the node whose outputs are the dataset's fields by name (the
+   * dataset input): the trainer batches only the fields wired from it, and
+   * previews show them as inputs.
+   */
+  readsDataset?: boolean;
+  /** How this node's outputs are measured on the validation split, when they can be. */
+  metrics?: NodeMetrics;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { APP_CHANNELS, parseMenuCommand, type AppPush, type MenuCommand } from '../core/contract/app-api';
 import { createAppHandlers, defaultWorkspace, errorMessage, type AppHandlers, type DocumentState } from '../core/host/handlers';
 import { contentSecurityPolicy } from '../core/host/csp';
+import { nodeLibrary } from '../nodes/library';
 import { buildMenuTemplate } from './menu';
 import { ipcChannel, MENU_CHANNEL, PUSH_CHANNEL, type IpcReply } from './ipc';
 import { trainerHandleFor } from './utility-trainer';
@@ -66,6 +67,7 @@ async function start(): Promise<void> {
   await fs.mkdir(workspace, { recursive: true });
   const state = app.getPath('userData');
   handlers = createAppHandlers({
+    library: nodeLibrary,
     workspace,
     runsDir: path.join(workspace, 'runs'),
     recentFile: path.join(state, 'recent.json'),

@@ -28,6 +28,7 @@ export const datasetInput = defineNode({
     'The current batch of the graph\'s dataset, one output per field the dataset provides (a field the dataset lacks, ' +
     'e.g. boxes for an image-pair dataset, has no value). The PyTorch equivalent is the batch a DataLoader yields. ' +
     'Every graph that trains starts here; shapes follow the dataset settings, with N the batch size.',
+  readsDataset: true,
   inputs: {},
   outputs: FIELD_OUTPUTS,
   params: {},

@@ -3,6 +3,8 @@
  * Add a node by writing its file and listing it here.
  */
 import type { AnyNodeDefinition } from '../core/node-api';
+import type { GraphRegistries } from '../core/graph/registries';
+import { datasetRegistry } from '../core/data/registry';
 import { relu, leakyRelu, tanh, sigmoid } from './activations';
 import { conv2d } from './conv2d';
 import { convTranspose2d } from './conv-transpose2d';
@@ -47,11 +49,5 @@ export const nodeRegistry = {
   ...detectionNodes,
 } satisfies Record<string, AnyNodeDefinition>;
 
-export type NodeType = keyof typeof nodeRegistry;
-export type NodeRegistry = Readonly<Record<string, AnyNodeDefinition>>;
-
-export function getNodeDefinition(type: string): AnyNodeDefinition | undefined {
-  return Object.prototype.hasOwnProperty.call(nodeRegistry, type)
-    ? (nodeRegistry as NodeRegistry)[type]
-    : undefined;
-}
+/** The node and dataset types graphs are checked against; templates build with it, nodes/library.ts adds the templates. */
+export const graphRegistries: GraphRegistries = { nodes: nodeRegistry, datasets: datasetRegistry };

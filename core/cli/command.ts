@@ -4,6 +4,7 @@
  * output that survives a closed pipe (`tensorweave train … | head`).
  */
 import { promises as fs } from 'node:fs';
+import type { NodeLibrary } from '../library';
 
 /** Exit codes, documented in the README's "Command line" section. */
 export const EXIT = {
@@ -29,7 +30,16 @@ export interface Command {
   summary: string;
   /** The rest of `tensorweave help <command>`: what it does, its options. */
   help: string;
-  run(args: string[]): Promise<number>;
+  run(args: string[], app: CliApp): Promise<number>;
+}
+
+/**
+ * What the entry point (bin.js) hands every command: the node library,
+ * loaded on first use so `--help`, `--version` and usage errors answer
+ * without loading every node and TensorFlow.js.
+ */
+export interface CliApp {
+  library(): Promise<NodeLibrary>;
 }
 
 /** A wrong command line: reported in one line, exit 2. */

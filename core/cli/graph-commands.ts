@@ -5,17 +5,16 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { templates, findTemplate } from '../../nodes/templates';
+import { findTemplate, type NodeLibrary } from '../library';
 import { loadGraph } from '../graph/load';
 import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors } from '../graph/problems';
 import { writeFileAtomic } from '../atomic-write';
 import { infoText } from './info';
 import { datasetOpenProblems } from './dataset-check';
-import { defaultRegistries } from '../graph/registries';
 import { EXIT, InputError, UsageError, err, out, parseOptions, readGraphFile } from './command';
 
-export async function templatesCommand(args: string[]): Promise<number> {
+export async function templatesCommand(args: string[], { templates }: NodeLibrary): Promise<number> {
   const { positionals } = parseOptions('templates', args, {});
   if (positionals.length > 0) throw new UsageError(`templates: takes no arguments, got '${positionals.join("', '")}'`);
   const width = Math.max(...templates.map((t) => t.id.length));
@@ -23,12 +22,12 @@ export async function templatesCommand(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-export async function newCommand(args: string[]): Promise<number> {
+export async function newCommand(args: string[], library: NodeLibrary): Promise<number> {
   const { values, positionals } = parseOptions('new', args, { force: { type: 'boolean' } });
   if (positionals.length !== 2) throw new UsageError('new: give a template and a file: tensorweave new <template> <file.graph.json>');
   const [templateId, file] = positionals;
-  const template = findTemplate(templateId);
-  if (!template) throw new UsageError(`new: no template '${templateId}'; run 'tensorweave templates' to list them (${templates.map((t) => t.id).join(', ')})`);
+  const template = findTemplate(library, templateId);
+  if (!template) throw new UsageError(`new: no template '${templateId}'; run 'tensorweave templates' to list them (${library.templates.map((t) => t.id).join(', ')})`);
   if (!values.force && (await fs.access(file).then(() => true, () => false))) {
     err(`${file} already exists; pass --force to overwrite it\n`);
     return EXIT.invalidInput;
@@ -38,7 +37,7 @@ export async function newCommand(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-export async function validateCommand(files: string[]): Promise<number> {
+export async function validateCommand(files: string[], library: NodeLibrary): Promise<number> {
   let failed = false;
   for (const file of files) {
     let text: string;
@@ -50,9 +49,9 @@ export async function validateCommand(files: string[]): Promise<number> {
       failed = true;
       continue;
     }
-    const { graph, problems } = loadGraph(text);
+    const { graph, problems } = loadGraph(text, library);
     // The dataset is opened as train opens it, so a missing folder fails here, not at step 0.
-    if (graph && !hasErrors(problems)) problems.push(...datasetOpenProblems(graph, defaultRegistries()));
+    if (graph && !hasErrors(problems)) problems.push(...datasetOpenProblems(graph, library));
     for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
     if (!graph || hasErrors(problems)) {
       failed = true;
@@ -63,7 +62,7 @@ export async function validateCommand(files: string[]): Promise<number> {
   return failed ? EXIT.invalidInput : EXIT.ok;
 }
 
-export async function infoCommand(files: string[]): Promise<number> {
+export async function infoCommand(files: string[], library: NodeLibrary): Promise<number> {
   let failed = false;
   for (const [index, file] of files.entries()) {
     if (files.length > 1) out(`${index > 0 ? '\n' : ''}== ${file} ==\n`);
@@ -76,13 +75,13 @@ export async function infoCommand(files: string[]): Promise<number> {
       failed = true;
       continue;
     }
-    const { graph, problems } = loadGraph(text);
+    const { graph, problems } = loadGraph(text, library);
     if (!graph || hasErrors(problems)) {
       for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
       failed = true;
       continue;
     }
-    out(infoText(graph, problems, defaultRegistries(), file));
+    out(infoText(graph, problems, library, file));
   }
   return failed ? EXIT.invalidInput : EXIT.ok;
 }

@@ -7,7 +7,7 @@ import { compileGraph } from '../compile/compiler';
 import type { GraphDocument } from '../graph/schema';
 import { formatProblem, type Problem } from '../graph/problems';
 import { formatValueType, type ValueType } from '../types';
-import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+import type { GraphRegistries } from '../graph/registries';
 
 export interface NodeInfo {
   nodeId: string;
@@ -22,7 +22,7 @@ export interface NodeInfo {
   flops?: number;
 }
 
-export function describeGraph(graph: GraphDocument, registries: GraphRegistries = defaultRegistries()): NodeInfo[] {
+export function describeGraph(graph: GraphDocument, registries: GraphRegistries): NodeInfo[] {
   const program = compileGraph(graph, { registries });
   try {
     return program.order.map((id) => {
@@ -68,7 +68,7 @@ export function formatFlops(n: number): string {
  * sizes should not miss that half the model never trains), then one row per
  * node and the totals, with shared weights counted once.
  */
-export function infoText(graph: GraphDocument, problems: readonly Problem[], registries: GraphRegistries = defaultRegistries(), file = ''): string {
+export function infoText(graph: GraphDocument, problems: readonly Problem[], registries: GraphRegistries, file = ''): string {
   const out: string[] = [];
   for (const p of problems) out.push(`${file ? `${file}: ` : ''}${formatProblem(p)}`);
   if (problems.length > 0) out.push('');

@@ -11,7 +11,8 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, RunFolder, RUN_ID_PATTERN } from '../train/run-folder';
 import { trainCommand } from './train';
-import { EXIT, InputError, UsageError, err, markOutputClosed, out, parseOptions, type Command } from './command';
+import { EXIT, InputError, UsageError, err, markOutputClosed, out, parseOptions, type CliApp, type Command } from './command';
+import type { NodeLibrary } from '../library';
 
 /** Loads the graph commands on use (see graph-commands.ts). */
 const graphCommands = () => import('./graph-commands');
@@ -20,7 +21,7 @@ const templatesCommand: Command = {
   usage: '',
   summary: 'list the template graphs',
   help: 'Lists the templates `tensorweave new` can write: id, title and what each trains.',
-  run: async (args) => (await graphCommands()).templatesCommand(args),
+  run: async (args, app) => (await graphCommands()).templatesCommand(args, await app.library()),
 };
 
 const newCommand: Command = {
@@ -30,7 +31,7 @@ const newCommand: Command = {
 
 Options:
   --force   overwrite the file if it exists`,
-  run: async (args) => (await graphCommands()).newCommand(args),
+  run: async (args, app) => (await graphCommands()).newCommand(args, await app.library()),
 };
 
 const validateCommand: Command = {
@@ -38,7 +39,7 @@ const validateCommand: Command = {
   summary: 'check graph files: exit 0, or 1 with every problem on its own line',
   help: `Checks every file given. Each problem is printed on its own line, prefixed with its file;
 each good file gets an "ok" line. Exits 1 if any file has an error or cannot be read.`,
-  run: async (args) => (await graphCommands()).validateCommand(filesOf('validate', args)),
+  run: async (args, app) => (await graphCommands()).validateCommand(filesOf('validate', args), await app.library()),
 };
 
 const infoCommand: Command = {
@@ -47,7 +48,7 @@ const infoCommand: Command = {
   help: `Prints a table per graph: each node's module, trainable parameters, FLOPs per sample
 and output types, then the totals. With several files, each table is headed by its file.
 Exits 1 if any file has an error or cannot be read (its problems are printed instead).`,
-  run: async (args) => (await graphCommands()).infoCommand(filesOf('info', args)),
+  run: async (args, app) => (await graphCommands()).infoCommand(filesOf('info', args), await app.library()),
 };
 
 const runsCommand: Command = {
@@ -86,9 +87,9 @@ const describeCommand: Command = {
   summary: "a node or dataset type's ports, params and docs (all types without a name)",
   help: `Prints each named node or dataset type's doc, ports (kinds and shapes) and params (defaults, ranges, docs);
 an unknown name gets the closest known ones. Without a name, lists every type. docs/nodes.md holds the same.`,
-  async run(args) {
-    const [{ describeCommand: describe }, { defaultRegistries }] = await Promise.all([import('./describe'), import('../graph/registries')]);
-    return describe(args, defaultRegistries());
+  async run(args, app) {
+    const { describeCommand: describe } = await import('./describe');
+    return describe(args, await app.library());
   },
 };
 
@@ -158,7 +159,7 @@ function version(): string {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], app: CliApp): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
     out(overview());
@@ -173,32 +174,43 @@ async function main(argv: string[]): Promise<number> {
     out(commandHelp(name, command));
     return EXIT.ok;
   }
-  return command.run(rest);
+  return command.run(rest, app);
 }
 
-// A closed pipe (`| head`) is not a crash: a running command (train) stops cleanly, any other ends quietly.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  if (!markOutputClosed()) process.exit(EXIT.outputClosed);
-});
-// With stderr gone too there is nobody left to tell; the exit code still says how it ended.
-process.stderr.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-});
+/**
+ * Runs one command and exits with its status. The entry point (bin.js) is
+ * what knows the node library; it passes a loader, called on first use.
+ */
+export function runCli(argv: string[], loadLibrary: () => Promise<NodeLibrary>): void {
+  // A closed pipe (`| head`) is not a crash: a running command (train) stops cleanly, any other ends quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (!markOutputClosed()) process.exit(EXIT.outputClosed);
+  });
+  // With stderr gone too there is nobody left to tell; the exit code still says how it ended.
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      // One line: the fix is in the message, the way to the full usage after it.
-      err(`tensorweave: ${error.message} (see 'tensorweave help')\n`);
-      process.exit(EXIT.usage);
-    }
-    if (error instanceof InputError) {
-      err(`tensorweave: ${error.message}\n`);
-      process.exit(EXIT.invalidInput);
-    }
-    err(`tensorweave: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(EXIT.failed);
-  },
-);
+  main(argv, { library: once(loadLibrary) }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        // One line: the fix is in the message, the way to the full usage after it.
+        err(`tensorweave: ${error.message} (see 'tensorweave help')\n`);
+        process.exit(EXIT.usage);
+      }
+      if (error instanceof InputError) {
+        err(`tensorweave: ${error.message}\n`);
+        process.exit(EXIT.invalidInput);
+      }
+      err(`tensorweave: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(EXIT.failed);
+    },
+  );
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}

@@ -9,7 +9,7 @@ import { formatProblem, hasErrors, type Problem } from '../graph/problems';
 import { spawnTrainer } from '../train/host';
 import { DEFAULT_KEEP_CHECKPOINTS, RunFolder } from '../train/run-folder';
 import type { TrainerEvent, TrainSettings } from '../contract/messages';
-import { EXIT, InputError, UsageError, err, onOutputClosed, out, parseOptions, readGraphFile, wholeNumber, type Command } from './command';
+import { EXIT, InputError, UsageError, err, onOutputClosed, out, parseOptions, readGraphFile, wholeNumber, type CliApp, type Command } from './command';
 import { ProgressPrinter } from './progress';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
@@ -63,7 +63,7 @@ a second one exits at once and marks the run 'killed'.`,
   run: train,
 };
 
-async function train(args: string[]): Promise<number> {
+async function train(args: string[], app: CliApp): Promise<number> {
   const { values, positionals } = parseOptions('train', args, OPTIONS);
   const resume = values.resume as string | undefined;
   if (resume !== undefined && positionals.length > 0) {
@@ -103,7 +103,7 @@ async function train(args: string[]): Promise<number> {
     graphText = await readGraphFile(file);
     // Loaded here, after the command line checked out: a usage error answers without loading every node.
     const { loadGraph } = await import('../graph/load');
-    const { graph, problems } = loadGraph(graphText);
+    const { graph, problems } = loadGraph(graphText, await app.library());
     // Warnings are printed too: training a graph whose generator no optimizer updates must not look fine.
     for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
     if (!graph || hasErrors(problems)) return EXIT.invalidInput;

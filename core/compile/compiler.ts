@@ -12,9 +12,8 @@ import type { GraphDocument, GraphModule } from '../graph/schema';
 import { MAIN_MODULE } from '../graph/schema';
 import type { Problem } from '../graph/problems';
 import { formatProblem, hasErrors } from '../graph/problems';
-import { validateGraph } from '../graph/validate';
-import { inferGraph } from '../graph/infer';
-import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+import { checkGraph, type GraphCheck } from '../graph/validate';
+import type { GraphRegistries } from '../graph/registries';
 import type { ValueType } from '../types';
 import { defaultParams } from '../params';
 
@@ -63,7 +62,12 @@ export interface Program {
 }
 
 export interface CompileOptions {
-  registries?: GraphRegistries;
+  registries: GraphRegistries;
+  /**
+   * What loading this very graph found (LoadResult's problems and inferred),
+   * so shape inference runs once when training starts; checked here when absent.
+   */
+  checked?: GraphCheck;
   seed?: number;
 }
 
@@ -87,12 +91,11 @@ function gan002Init(weightName: string, fallback: Initializer): Initializer {
   return fallback;
 }
 
-export function compileGraph(graph: GraphDocument, options: CompileOptions = {}): Program {
-  const registries = options.registries ?? defaultRegistries();
+export function compileGraph(graph: GraphDocument, options: CompileOptions): Program {
+  const registries = options.registries;
   const seed = options.seed ?? graph.training.seed;
-  const problems = validateGraph(graph, registries);
+  const { problems, inferred } = options.checked ?? checkGraph(graph, registries);
   if (hasErrors(problems)) throw new CompileError(problems);
-  const inferred = inferGraph(graph, registries);
   if (hasErrors(inferred.problems)) throw new CompileError(inferred.problems);
 
   const datasetDef = registries.datasets[graph.dataset.type];
@@ -131,6 +134,7 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
         inputs: types.inputs,
         outputs: types.outputs,
         dataset,
+        registries,
         weight(name, shape, init, weightOptions) {
           const key = `${ownerId}/${name}`;
           const existing = weightStore.get(key);

@@ -11,7 +11,7 @@ import { tf } from '../tf';
 import { checkParam, defaultParams, type ParamSpecs, type ParamValues } from '../params';
 import { Rng } from '../rng';
 import type { ValueType } from '../types';
-import { DatasetError, type AnyDatasetDefinition, type DatasetSource, type Split } from './dataset-api';
+import { DatasetError, type AnyDatasetDefinition, type DatasetSource, type OpenOptions } from './dataset-api';
 import { datasetRegistry, type DatasetRegistry } from './registry';
 
 export interface DatasetSpec {
@@ -51,7 +51,7 @@ export function resolveDataset(
 
 export function openDataset(
   spec: DatasetSpec,
-  options: { seed: number; split: Split },
+  options: OpenOptions,
   registry: DatasetRegistry = datasetRegistry,
 ): DatasetSource {
   const { definition, params } = resolveDataset(spec, registry);

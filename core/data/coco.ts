@@ -10,10 +10,8 @@
  * a missing image or a category the graph does not know stops training
  * before it starts, with the file and the entry named.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { imageDecoder } from './image-decoder';
-import { defineDataset, DatasetError, type DatasetSource, type FieldArray, type Sample, type Split } from './dataset-api';
+import type { NodeIO } from '../io';
+import { defineDataset, DatasetError, requireIO, type DatasetSource, type FieldArray, type OpenOptions, type Sample } from './dataset-api';
 import { p, type ParamValues } from '../params';
 import type { ValueType } from '../types';
 import { decodeRle, rasterizePolygons, resizeMaskNearest, type CocoRle } from '../ops/detection/masks';
@@ -84,10 +82,10 @@ function checkSegmentation(segmentation: unknown, image: CocoImage, where: strin
  * graph expects, in class order; empty takes every category of the file in
  * id order.
  */
-export function readCocoIndex(file: string, imageDir: string, categories: readonly string[]): CocoIndex {
+export function readCocoIndex(io: NodeIO, file: string, imageDir: string, categories: readonly string[]): CocoIndex {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = io.readText(file);
   } catch (error) {
     throw new DatasetError(`cannot read the annotation file (${(error as Error).message})`, file);
   }
@@ -131,8 +129,8 @@ export function readCocoIndex(file: string, imageDir: string, categories: readon
       return fail(`${where} needs an integer id, a file_name and a numeric width and height`);
     }
     if (images.has(entry.id as number)) fail(`${where} repeats image id ${entry.id}`);
-    const imagePath = path.resolve(imageDir, entry.file_name);
-    if (!existsSync(imagePath)) {
+    const imagePath = io.resolve(imageDir, entry.file_name);
+    if (!io.exists(imagePath)) {
       throw new DatasetError(`${where}: the image '${entry.file_name}' is not in ${imageDir}; put it there or point images at its folder`, file);
     }
     images.set(entry.id as number, { id: entry.id as number, file: imagePath, width: entry.width as number, height: entry.height as number, objects: [] });
@@ -223,11 +221,11 @@ function field(data: Float32Array | Int32Array, shape: number[]): FieldArray {
   return { data, shape, dtype: data instanceof Int32Array ? 'int32' : 'float32' };
 }
 
-function imageSample(image: CocoImage, params: CocoParams): Sample {
+function imageSample(io: NodeIO, image: CocoImage, params: CocoParams): Sample {
   const S = params.imageSize;
   const K = params.maxObjects;
   const { width, height, sx, sy } = placement(image, params);
-  const [result] = imageDecoder().request({ op: 'decode', files: [image.file], width, height });
+  const [result] = io.decodeImages({ op: 'decode', files: [image.file], width, height });
   if (!('data' in result)) {
     const why = 'error' in result ? result.error : 'no pixels';
     throw new DatasetError(`cannot be decoded as an image (${why}); replace or remove the file`, image.file);
@@ -271,13 +269,14 @@ function imageSample(image: CocoImage, params: CocoParams): Sample {
   };
 }
 
-export function openCoco(params: CocoParams, options: { seed: number; split: Split }): DatasetSource {
+export function openCoco(params: CocoParams, options: OpenOptions): DatasetSource {
+  const io = requireIO(options.io, 'coco');
   if (!params.annotations) throw new DatasetError("set annotations to a COCO instances JSON file (dataset 'coco')", 'annotations');
   const categories = params.categories.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   const separateVal = options.split === 'val' && params.valAnnotations !== '';
   const file = separateVal ? params.valAnnotations : params.annotations;
-  const folder = (separateVal ? params.valImages : params.images) || path.dirname(file);
-  const index = readCocoIndex(file, folder, categories);
+  const folder = (separateVal ? params.valImages : params.images) || io.dirname(file);
+  const index = readCocoIndex(io, file, folder, categories);
   let images = index.images;
   if (!params.valAnnotations) {
     const held = Math.round(images.length * params.valFraction);
@@ -296,7 +295,7 @@ export function openCoco(params: CocoParams, options: { seed: number; split: Spl
       }
       const hit = cache.get(i);
       if (hit) return hit;
-      const sample = imageSample(images[i], params);
+      const sample = imageSample(io, images[i], params);
       if (cache.size >= 512) cache.delete(cache.keys().next().value!);
       cache.set(i, sample);
       return sample;

@@ -9,8 +9,16 @@
  */
 import type { ParamSpecs, ParamValues } from '../params';
 import type { ValueType } from '../types';
+import type { NodeIO } from '../io';
 
 export type Split = 'train' | 'val';
+
+export interface OpenOptions {
+  seed: number;
+  split: Split;
+  /** File access, for datasets that read the user's files; hosts without a file system (the editor) give none. */
+  io?: NodeIO;
+}
 
 export interface FieldArray {
   data: Float32Array | Int32Array;
@@ -37,7 +45,7 @@ export interface DatasetDefinition<S extends ParamSpecs = ParamSpecs> {
   /** The fields every sample carries, with batch-symbolic shapes ('N' first). */
   fields(params: ParamValues<S>): Record<string, ValueType>;
   /** Throws a DatasetError naming the file or param when the data cannot be read. */
-  open(params: ParamValues<S>, options: { seed: number; split: Split }): DatasetSource;
+  open(params: ParamValues<S>, options: OpenOptions): DatasetSource;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -56,4 +64,10 @@ export class DatasetError extends Error {
 
 export function defineDataset<const S extends ParamSpecs>(def: DatasetDefinition<S>): DatasetDefinition<S> {
   return def;
+}
+
+/** The file access a dataset that reads files needs, or a DatasetError saying where to train it. */
+export function requireIO(io: NodeIO | undefined, dataset: string): NodeIO {
+  if (!io) throw new DatasetError(`dataset '${dataset}' reads files, which this host cannot do; train from the app or the CLI`);
+  return io;
 }

@@ -8,10 +8,8 @@
  * synchronous (a sample is a function of its index), so decoding runs on a
  * worker thread that this thread waits for; decoded samples are cached.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { imageDecoder } from './image-decoder';
-import { defineDataset, DatasetError, type DatasetSource, type Sample, type Split } from './dataset-api';
+import type { NodeIO } from '../io';
+import { defineDataset, DatasetError, requireIO, type DatasetSource, type OpenOptions, type Sample } from './dataset-api';
 import { p, type ParamValues } from '../params';
 import { Rng } from '../rng';
 import type { ValueType } from '../types';
@@ -21,25 +19,25 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.ti
 // ---------------------------------------------------------------------------
 
 /** Image files of a folder, sorted by name (the reference's make_dataset order). */
-function listImages(folder: string, what: string): string[] {
+function listImages(io: NodeIO, folder: string, what: string): string[] {
   let entries: string[];
   try {
-    if (!statSync(folder).isDirectory()) throw new DatasetError(`is not a folder; ${what}`, folder);
-    entries = readdirSync(folder);
+    if (!io.isDirectory(folder)) throw new DatasetError(`is not a folder; ${what}`, folder);
+    entries = io.list(folder);
   } catch (error) {
     if (error instanceof DatasetError) throw error;
     throw new DatasetError(`folder does not exist or cannot be read (${(error as Error).message}); ${what}`, folder);
   }
-  const images = entries.filter((name) => IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
+  const images = entries.filter((name) => IMAGE_EXTENSIONS.has(io.extname(name).toLowerCase())).sort();
   if (images.length === 0) {
     throw new DatasetError(`folder holds no images (${[...IMAGE_EXTENSIONS].join(', ')}); ${what}`, folder);
   }
-  return images.map((name) => path.join(folder, name));
+  return images.map((name) => io.join(folder, name));
 }
 
 /** Reads every file's header once, so an unreadable or mismatched image is reported before training starts. */
-function checkImages(files: string[], check?: (file: string, width: number, height: number) => string | null): void {
-  const metas = imageDecoder().request({ op: 'meta', files });
+function checkImages(io: NodeIO, files: string[], check?: (file: string, width: number, height: number) => string | null): void {
+  const metas = io.decodeImages({ op: 'meta', files });
   metas.forEach((meta, i) => {
     if ('error' in meta) throw new DatasetError(`cannot be read as an image (${meta.error}); replace or remove the file`, files[i]);
     if ('width' in meta && check) {
@@ -49,8 +47,8 @@ function checkImages(files: string[], check?: (file: string, width: number, heig
   });
 }
 
-function firstExisting(candidates: string[]): string | undefined {
-  return candidates.find((c) => existsSync(c));
+function firstExisting(io: NodeIO, candidates: string[]): string | undefined {
+  return candidates.find((c) => io.exists(c));
 }
 
 /** Decoded samples by key, oldest dropped first: small datasets decode each file once. */
@@ -68,8 +66,8 @@ class DecodeCache {
   }
 }
 
-function decodeToSigned(file: string, size: number, crop?: 'left' | 'right'): Float32Array {
-  const [result] = imageDecoder().request({ op: 'decode', files: [file], width: size, height: size, crop, kernel: 'cubic' });
+function decodeToSigned(io: NodeIO, file: string, size: number, crop?: 'left' | 'right'): Float32Array {
+  const [result] = io.decodeImages({ op: 'decode', files: [file], width: size, height: size, crop, kernel: 'cubic' });
   if ('error' in result) throw new DatasetError(`cannot be decoded (${result.error}); replace or remove the file`, file);
   const bytes = (result as { data: Uint8Array }).data;
   const out = new Float32Array(bytes.length);
@@ -120,15 +118,16 @@ const pix2pixParams = {
 
 export type Pix2pixFolderParams = ParamValues<typeof pix2pixParams>;
 
-export function openPix2pixFolder(params: Pix2pixFolderParams, options: { seed: number; split: Split }): DatasetSource {
+export function openPix2pixFolder(params: Pix2pixFolderParams, options: OpenOptions): DatasetSource {
+  const io = requireIO(options.io, 'folder.pix2pix');
   requirePath(params.path, 'folder.pix2pix');
   const root = params.path;
-  if (!existsSync(root)) throw new DatasetError('folder does not exist; point path at a folder with train/ (and val/) of A|B images', root);
-  const trainDir = firstExisting([path.join(root, 'train')]) ?? root;
+  if (!io.exists(root)) throw new DatasetError('folder does not exist; point path at a folder with train/ (and val/) of A|B images', root);
+  const trainDir = firstExisting(io, [io.join(root, 'train')]) ?? root;
   // Validation falls back to the training images so a folder without val/ still trains (previews then show training pairs).
-  const folder = options.split === 'train' ? trainDir : (firstExisting([path.join(root, 'val'), path.join(root, 'test')]) ?? trainDir);
-  const files = listImages(folder, 'pix2pix datasets hold A|B pairs side by side, one pair per image file');
-  checkImages(files, (_, width) =>
+  const folder = options.split === 'train' ? trainDir : (firstExisting(io, [io.join(root, 'val'), io.join(root, 'test')]) ?? trainDir);
+  const files = listImages(io, folder, 'pix2pix datasets hold A|B pairs side by side, one pair per image file');
+  checkImages(io, files, (_, width) =>
     width % 2 !== 0 || width < 2
       ? `is ${width} pixels wide, which cannot be split into equal A and B halves: each file must be an A|B pair side by side`
       : null,
@@ -146,7 +145,7 @@ export function openPix2pixFolder(params: Pix2pixFolderParams, options: { seed: 
       const file = files[index];
       const flip = flipFor(flipRng, index, params.flip && options.split === 'train');
       const decode = (side: 'left' | 'right') => {
-        const image = cache.get(`${file}:${side}`, () => decodeToSigned(file, S, side));
+        const image = cache.get(`${file}:${side}`, () => decodeToSigned(io, file, S, side));
         return flip ? flipHorizontally(image.slice(), S) : image;
       };
       return {
@@ -175,22 +174,23 @@ export const pix2pixFolderDataset = defineDataset({
 
 export type CycleganFolderParams = ParamValues<typeof commonParams>;
 
-export function openCycleganFolder(params: CycleganFolderParams, options: { seed: number; split: Split }): DatasetSource {
+export function openCycleganFolder(params: CycleganFolderParams, options: OpenOptions): DatasetSource {
+  const io = requireIO(options.io, 'folder.cyclegan');
   requirePath(params.path, 'folder.cyclegan');
   const root = params.path;
-  if (!existsSync(root)) throw new DatasetError('folder does not exist; point path at a folder with trainA/ and trainB/', root);
+  if (!io.exists(root)) throw new DatasetError('folder does not exist; point path at a folder with trainA/ and trainB/', root);
   const domainFolder = (domain: 'A' | 'B') => {
-    const train = path.join(root, `train${domain}`);
+    const train = io.join(root, `train${domain}`);
     if (options.split === 'train') return train;
-    return firstExisting([path.join(root, `test${domain}`), path.join(root, `val${domain}`)]) ?? train;
+    return firstExisting(io, [io.join(root, `test${domain}`), io.join(root, `val${domain}`)]) ?? train;
   };
   const folderA = domainFolder('A');
   const folderB = domainFolder('B');
   const hint = 'CycleGAN datasets hold domain A images in trainA/ and domain B images in trainB/ (testA/ and testB/ for validation)';
-  const filesA = listImages(folderA, hint);
-  const filesB = listImages(folderB, hint);
-  checkImages(filesA);
-  checkImages(filesB);
+  const filesA = listImages(io, folderA, hint);
+  const filesB = listImages(io, folderB, hint);
+  checkImages(io, filesA);
+  checkImages(io, filesB);
   const S = params.imageSize;
   const cache = new DecodeCache(params.cacheSize);
   const splitRng = new Rng(options.seed).fork('cyclegan-folder').fork(options.split);
@@ -207,7 +207,7 @@ export function openCycleganFolder(params: CycleganFolderParams, options: { seed
       const fileA = filesA[index % filesA.length];
       const fileB = filesB[pickB.fork(index).int(filesB.length)];
       const load = (file: string, flip: boolean) => {
-        const image = cache.get(file, () => decodeToSigned(file, S));
+        const image = cache.get(file, () => decodeToSigned(io, file, S));
         return flip ? flipHorizontally(image.slice(), S) : image;
       };
       return {

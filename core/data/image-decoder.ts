@@ -7,20 +7,9 @@
 import { createRequire } from 'node:module';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { DatasetError } from './dataset-api';
+import type { DecodeRequest, DecodeResult } from '../io';
 
-export interface DecodeRequest {
-  op: 'meta' | 'decode';
-  files: string[];
-  /** For decode: which half of a side-by-side image to keep (pix2pix pairs). */
-  crop?: 'left' | 'right';
-  /** For decode: the output size; the image is stretched to it. */
-  width?: number;
-  height?: number;
-  /** Resampling kernel; sharp's default (lanczos3) when absent. */
-  kernel?: 'cubic' | 'lanczos3' | 'nearest';
-}
-
-export type DecodeResult = { width: number; height: number } | { data: Uint8Array } | { error: string };
+export type { DecodeRequest, DecodeResult };
 
 type DecodeReply = { ok: true; results: DecodeResult[] } | { ok: false; error: string };
 

@@ -4,8 +4,10 @@
  * architecture, and every param not given takes the node type's default.
  */
 import type { GraphDocument, GraphNode, OptimizerSpec, TrainingSpec } from './schema';
-import { GRAPH_FORMAT, GRAPH_VERSION } from './schema';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import { GRAPH_FORMAT, GRAPH_VERSION, optimizerSchema, trainingSchema } from './schema';
+
+const trainingSettingsSchema = trainingSchema.omit({ optimizers: true });
+import type { GraphRegistries } from './registries';
 import { defaultParams } from '../params';
 
 /** `nodeId.port` */
@@ -33,7 +35,7 @@ export class GraphBuilder {
 
   constructor(
     private readonly meta: { name: string; description?: string },
-    private readonly registries: GraphRegistries = defaultRegistries(),
+    private readonly registries: GraphRegistries,
   ) {}
 
   /** Adds a node; params not given take the type's defaults. Returns its id. */
@@ -90,12 +92,13 @@ export class GraphBuilder {
   }
 
   build(): GraphDocument {
+    // Defaults come from the schema, their one home; a spec it refuses is kept as given, for validation to name.
     const optimizers = this.optimizers.map((o) => {
-      const base = { weightDecay: 0, schedule: { type: 'constant' as const }, ...o };
-      return o.type === 'adam'
-        ? ({ betas: [0.9, 0.999], eps: 1e-8, ...base } as OptimizerSpec)
-        : ({ momentum: 0, nesterov: false, ...base } as OptimizerSpec);
+      const parsed = optimizerSchema.safeParse(o);
+      return parsed.success ? parsed.data : (o as OptimizerSpec);
     });
+    const parsedTraining = trainingSettingsSchema.safeParse(this.trainingSpec);
+    const training = parsedTraining.success ? parsedTraining.data : (this.trainingSpec as Omit<TrainingSpec, 'optimizers'>);
     return {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
@@ -105,16 +108,7 @@ export class GraphBuilder {
       edges: this.edges,
       modules: this.modules,
       dataset: this.datasetSpec,
-      training: {
-        steps: 1000,
-        batchSize: 4,
-        seed: 0,
-        logEvery: 10,
-        previewEvery: 100,
-        checkpointEvery: 500,
-        ...this.trainingSpec,
-        optimizers,
-      },
+      training: { ...training, optimizers },
       layout: { nodes: layeredLayout(this.nodes, this.edges), modules: {} },
     };
   }

@@ -6,7 +6,7 @@
  */
 import { describeKinds, kindAccepts, type PortKind } from '../types';
 import { inferGraph } from './infer';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import type { GraphDocument, GraphEdge, GraphNode } from './schema';
 import { describeNode, didYouMean, nodeDefinition, quoteList } from './lookup';
 
@@ -37,7 +37,7 @@ const typeOf = (ref: PortRef) => (typeof ref.node === 'string' ? ref.node : ref.
  * shape inference): pass-through nodes such as activations give the kind they
  * are fed, which can be narrower or other than their declared kind.
  */
-export function canConnect(from: PortRef, to: PortRef, registries: GraphRegistries = defaultRegistries(), fromKind?: PortKind): ConnectResult {
+export function canConnect(from: PortRef, to: PortRef, registries: GraphRegistries, fromKind?: PortKind): ConnectResult {
   const fromDef = nodeDefinition(registries, typeOf(from));
   const toDef = nodeDefinition(registries, typeOf(to));
   for (const [ref, def] of [
@@ -86,7 +86,7 @@ export function canConnect(from: PortRef, to: PortRef, registries: GraphRegistri
  * already has a wire, and a wire that would close a cycle. `edge` is not yet
  * in the graph (if it is, the answer is 'already-connected').
  */
-export function canConnectInGraph(graph: GraphDocument, edge: GraphEdge, registries: GraphRegistries = defaultRegistries()): ConnectResult {
+export function canConnectInGraph(graph: GraphDocument, edge: GraphEdge, registries: GraphRegistries): ConnectResult {
   const fromNode = graph.nodes.find((n) => n.id === edge.from.node);
   const toNode = graph.nodes.find((n) => n.id === edge.to.node);
   if (!fromNode) return refuse('unknown-node', `there is no node '${edge.from.node}' to start the wire from.`);

@@ -4,7 +4,7 @@
  */
 export * from './schema';
 export * from './problems';
-export { defaultRegistries, type GraphRegistries } from './registries';
+export type { GraphRegistries } from './registries';
 export { loadGraph, parseGraphObject, type LoadOptions, type LoadResult } from './load';
 export { validateGraph } from './validate';
 export { inferGraph, type InferResult, type InferredNode } from './infer';

@@ -14,7 +14,7 @@ import { ShapeError, type DatasetInfo, type InputPorts, type OutputPorts } from 
 import { checkParam, defaultParams } from '../params';
 import { formatValueType, kindAccepts, type ValueType } from '../types';
 import type { Problem } from './problems';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import type { GraphDocument, GraphEdge, GraphNode } from './schema';
 import { datasetInfoOf, describeNode, nodeDefinition } from './lookup';
 
@@ -36,7 +36,7 @@ export interface InferResult {
 /** Wires into each node, by input port. Built once per call. */
 type Incoming = Map<string, Map<string, GraphEdge[]>>;
 
-export function inferGraph(graph: GraphDocument, registries: GraphRegistries = defaultRegistries()): InferResult {
+export function inferGraph(graph: GraphDocument, registries: GraphRegistries): InferResult {
   const nodesById = new Map<string, { node: GraphNode; index: number }>();
   graph.nodes.forEach((node, index) => {
     if (!nodesById.has(node.id)) nodesById.set(node.id, { node, index });
@@ -140,7 +140,7 @@ function inferNode(
 
   let produced: unknown;
   try {
-    produced = def.inferShape({ inputs, params, dataset } as Parameters<typeof def.inferShape>[0]);
+    produced = def.inferShape({ inputs, params, dataset, registries } as Parameters<typeof def.inferShape>[0]);
   } catch (thrown) {
     if (datasetBroken && Object.keys(inputs).length === 0) return undefined;
     return { inputs, outputs: Object.create(null), error: shapeProblem(node, def.title, path, thrown, inputs) };

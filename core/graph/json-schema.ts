@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { describeParam, hasUsableDefault, type ParamSpec, type ParamSpecs } from '../params';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import { graphSchema } from './schema';
 
 type JsonSchema = Record<string, unknown>;
@@ -67,7 +67,7 @@ const whenType = (type: string, then: JsonSchema): JsonSchema => ({
   then,
 });
 
-export function graphJsonSchema(registries: GraphRegistries = defaultRegistries()): JsonSchema {
+export function graphJsonSchema(registries: GraphRegistries): JsonSchema {
   const schema = z.toJSONSchema(graphSchema, { target: 'draft-7', io: 'input' }) as JsonSchema;
   const properties = schema.properties as Record<string, JsonSchema>;
 
@@ -104,6 +104,6 @@ export function graphJsonSchema(registries: GraphRegistries = defaultRegistries(
 }
 
 /** The generated file's text, exactly as committed. */
-export function graphJsonSchemaText(registries: GraphRegistries = defaultRegistries()): string {
+export function graphJsonSchemaText(registries: GraphRegistries): string {
   return `${JSON.stringify(graphJsonSchema(registries), null, 2)}\n`;
 }

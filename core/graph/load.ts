@@ -11,11 +11,12 @@
  */
 import { z } from 'zod';
 import type { Problem } from './problems';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import { GRAPH_FORMAT, GRAPH_VERSION, graphSchema, type GraphDocument, type GraphNode } from './schema';
 import { hasUsableDefault, type ParamSpecs } from '../params';
 import { documentMigrations, migrateDocument, migrateNode, type DocumentMigration } from './migrations';
-import { validateGraph } from './validate';
+import { checkGraph } from './validate';
+import type { InferResult } from './infer';
 import { didYouMean, nodeDefinition, quoteList } from './lookup';
 import { isPlainObject, knownKeysAt, schemaAt } from './zod-walk';
 
@@ -24,6 +25,8 @@ export interface LoadResult {
   graph?: GraphDocument;
   /** Everything wrong, errors and warnings together. */
   problems: Problem[];
+  /** The shape inference validation ran on `graph`, for the compiler to reuse (CompileOptions.checked). */
+  inferred?: InferResult;
 }
 
 export interface LoadOptions {
@@ -31,7 +34,7 @@ export interface LoadOptions {
   migrations?: readonly DocumentMigration[];
 }
 
-export function loadGraph(text: string, registries: GraphRegistries = defaultRegistries(), options: LoadOptions = {}): LoadResult {
+export function loadGraph(text: string, registries: GraphRegistries, options: LoadOptions = {}): LoadResult {
   try {
     if (typeof text !== 'string') return fail('not-an-object', `expected the text of a graph file, got ${typeof text}.`);
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -50,7 +53,7 @@ export function loadGraph(text: string, registries: GraphRegistries = defaultReg
   }
 }
 
-export function parseGraphObject(obj: unknown, registries: GraphRegistries = defaultRegistries(), options: LoadOptions = {}): LoadResult {
+export function parseGraphObject(obj: unknown, registries: GraphRegistries, options: LoadOptions = {}): LoadResult {
   try {
     return parseUnsafe(obj, registries, options.migrations ?? documentMigrations);
   } catch (thrown) {
@@ -111,14 +114,15 @@ function parseUnsafe(obj: unknown, registries: GraphRegistries, migrations: read
   });
   const graph: GraphDocument = { ...parsed, nodes: nodes.map((node) => withOmittedParams(node, registries)) };
 
-  for (const problem of validateGraph(graph, registries)) {
+  const check = checkGraph(graph, registries);
+  for (const problem of check.problems) {
     if (problem.code === 'node-version-outdated' && problem.nodeId !== undefined && failedMigrations.has(problem.nodeId)) continue;
     // The left-out node's own problem already explains these.
     if (problem.code === 'unwired-input' && orphanedInputs.has(`${problem.nodeId}\u0000${problem.port}`)) continue;
     if (problem.code === 'loss-unknown-node' && problem.nodeId !== undefined && droppedNodes.has(problem.nodeId)) continue;
     problems.push(problem);
   }
-  return { graph, problems };
+  return { graph, problems, inferred: check.inferred };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { AnyNodeDefinition, DatasetInfo } from '../node-api';
 import type { AnyDatasetDefinition } from '../data/dataset-api';
 import { checkParam, defaultParams } from '../params';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import type { GraphDocument, GraphNode } from './schema';
 
 export function nodeDefinition(registries: GraphRegistries, type: string): AnyNodeDefinition | undefined {
@@ -71,7 +71,7 @@ export function didYouMean(name: string, known: Iterable<string>): string {
 }
 
 /** A node's params with every missing one filled from its type's defaults; unknown types are returned as they are. */
-export function withDefaults(node: GraphNode, registries: GraphRegistries = defaultRegistries()): GraphNode {
+export function withDefaults(node: GraphNode, registries: GraphRegistries): GraphNode {
   const def = nodeDefinition(registries, node.type);
   if (!def) return node;
   return { ...node, params: { ...defaultParams(def.params), ...node.params } };

@@ -1,18 +1,8 @@
 /**
- * The registries graph functions look node and dataset types up in. Every
- * function takes them as a parameter (tests pass small local ones); the
- * default is what the app ships.
+ * The registries graph functions look node and dataset types up in. The
+ * engine ships none of its own: every function takes them as a parameter,
+ * the app's entry points pass the node library (nodes/library.ts) and tests
+ * pass it or small local ones. The interface lives in core/node-api.ts
+ * because shape rules receive it too.
  */
-import type { AnyNodeDefinition } from '../node-api';
-import type { AnyDatasetDefinition } from '../data/dataset-api';
-import { nodeRegistry } from '../../nodes/registry';
-import { datasetRegistry } from '../data/registry';
-
-export interface GraphRegistries {
-  nodes: Readonly<Record<string, AnyNodeDefinition>>;
-  datasets: Readonly<Record<string, AnyDatasetDefinition>>;
-}
-
-export function defaultRegistries(): GraphRegistries {
-  return { nodes: nodeRegistry, datasets: datasetRegistry };
-}
+export type { GraphRegistries } from '../node-api';

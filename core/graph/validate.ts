@@ -12,7 +12,7 @@ import { inferGraph, type InferResult } from './infer';
 import { closestName, datasetDefinition, datasetInfoOf, didYouMean, describeNode, nodeDefinition, quoteList } from './lookup';
 import { trainableWeightCount } from './weights';
 import type { Problem } from './problems';
-import { defaultRegistries, type GraphRegistries } from './registries';
+import type { GraphRegistries } from './registries';
 import { MAIN_MODULE, type GraphDocument, type GraphNode } from './schema';
 
 const error = (code: string, message: string, where: Partial<Problem> = {}): Problem => ({ severity: 'error', code, message, ...where });
@@ -29,7 +29,17 @@ interface KnownNode {
   current: boolean;
 }
 
-export function validateGraph(graph: GraphDocument, registries: GraphRegistries = defaultRegistries()): Problem[] {
+export function validateGraph(graph: GraphDocument, registries: GraphRegistries): Problem[] {
+  return checkGraph(graph, registries).problems;
+}
+
+/** What validating a graph found, with the shape inference it ran, so the compiler need not run it again. */
+export interface GraphCheck {
+  problems: Problem[];
+  inferred: InferResult;
+}
+
+export function checkGraph(graph: GraphDocument, registries: GraphRegistries): GraphCheck {
   const problems: Problem[] = [];
   const nodes = checkNodes(graph, registries, problems);
   // Wires are kind-checked against what flows on them: a pass-through node
@@ -43,7 +53,7 @@ export function validateGraph(graph: GraphDocument, registries: GraphRegistries 
   checkDataset(graph, registries, problems);
   checkLayout(graph, nodes, problems);
   problems.push(...inferred.problems);
-  return problems;
+  return { problems, inferred };
 }
 
 function checkNodes(graph: GraphDocument, registries: GraphRegistries, problems: Problem[]): Map<string, KnownNode> {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { z } from 'zod';
 import { AppContractError, type AppRequest, type AppResponse } from '../contract/app-api';
-import { findTemplate, templates } from '../../nodes/templates';
+import { findTemplate, type NodeLibrary } from '../library';
 import { serializeGraph } from '../graph/serialize';
 import { writeFileAtomic } from '../atomic-write';
 import { isInside, resolveAllowedPath } from './files';
@@ -34,6 +34,8 @@ export interface DocumentState {
 }
 
 export interface DocumentOptions {
+  /** The node library the entry point was started with (templates come from it). */
+  library: NodeLibrary;
   /** Folder for graph files; in the browser mode, the only folder the editor may touch. */
   workspace: string;
   /** JSON list of recently used files. */
@@ -138,12 +140,12 @@ export function createDocumentHandlers(options: DocumentOptions): DocumentHandle
     },
 
     async listTemplates() {
-      return templates.map(({ id, title, summary, description, category }) => ({ id, title, summary, description, category }));
+      return options.library.templates.map(({ id, title, summary, description, category }) => ({ id, title, summary, description, category }));
     },
 
     async getTemplate({ id }) {
-      const template = findTemplate(id);
-      if (!template) throw new Error(`no template '${id}'; available: ${templates.map((t) => t.id).join(', ') || '(none)'}`);
+      const template = findTemplate(options.library, id);
+      if (!template) throw new Error(`no template '${id}'; available: ${options.library.templates.map((t) => t.id).join(', ') || '(none)'}`);
       return { text: serializeGraph(template.build()) };
     },
 

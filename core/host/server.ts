@@ -27,6 +27,8 @@ const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 export interface ServerOptions {
+  /** The node library to serve (the entry point imports nodes/library.ts). */
+  library: AppHandlerOptions['library'];
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Default: TENSORWEAVE_WORKSPACE or ~/Tensorweave. */
@@ -49,7 +51,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const workspace = path.resolve(options.workspace ?? defaultWorkspace());
   const stateDir = path.join(workspace, '.tensorweave');
   const staticDir = path.resolve(options.staticDir ?? DEFAULT_STATIC_DIR);
@@ -61,6 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     for (const client of clients) if (client.readyState === WebSocket.OPEN) client.send(text);
   };
   const handlers = createAppHandlers({
+    library: options.library,
     workspace,
     runsDir: path.resolve(options.runsDir ?? path.join(workspace, 'runs')),
     recentFile: options.recentFile ?? path.join(stateDir, 'recent.json'),

@@ -4,6 +4,7 @@
  * `send` and a message source, and get the same validated behaviour.
  */
 import { CONTRACT_VERSION, parseTrainerCommand, type TrainerEvent } from '../contract/messages';
+import type { GraphRegistries } from '../graph/registries';
 import { Trainer } from './trainer';
 
 export interface TrainerTransport {
@@ -13,8 +14,9 @@ export interface TrainerTransport {
   close(): void;
 }
 
-export function serveTrainer(transport: TrainerTransport): void {
-  const trainer = new Trainer((event) => transport.send(event));
+/** Serves one trainer on `transport`; `registries` is the node library the entry point was started with. */
+export function serveTrainer(transport: TrainerTransport, registries: GraphRegistries): void {
+  const trainer = new Trainer((event) => transport.send(event), { registries });
   let running = false;
   transport.onMessage((message) => {
     const parsed = parseTrainerCommand(message);

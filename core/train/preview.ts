@@ -8,7 +8,6 @@ import { StepExecutor } from '../compile/executor';
 import { tensorsOf, type Program } from '../compile/compiler';
 import { encodePng } from '../data/png';
 import { isDenseKind } from '../types';
-import { DATASET_NODE_TYPE } from './dataset-node';
 
 export interface PreviewPort {
   nodeId: string;
@@ -55,7 +54,7 @@ export function selectPreviewPorts(program: Program): PreviewPort[] {
     if (spatial(p.nodeId, p.port)) chosen.push(p);
   };
   const lossNodes = new Set(graph.training.optimizers.flatMap((o) => o.losses.map((l) => l.node)));
-  const datasetNodes = new Set(graph.nodes.filter((n) => n.type === DATASET_NODE_TYPE).map((n) => n.id));
+  const datasetNodes = new Set(graph.nodes.filter((n) => program.nodes.get(n.id)?.def.readsDataset).map((n) => n.id));
   for (const edge of graph.edges) {
     if (datasetNodes.has(edge.from.node) && !lossNodes.has(edge.to.node)) {
       add({ nodeId: edge.from.node, port: edge.from.port, title: `input: ${edge.from.port}`, role: 'input' });

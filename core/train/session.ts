@@ -8,6 +8,7 @@ import { StepExecutor } from '../compile/executor';
 import { createOptimizer, learningRate, type Optimizer } from './optimizers';
 import type { GraphDocument, OptimizerSpec } from '../graph/schema';
 import type { GraphRegistries } from '../graph/registries';
+import type { GraphCheck } from '../graph/validate';
 
 export interface StepResult {
   /** Unweighted value of each loss node, by node id. */
@@ -89,9 +90,9 @@ export class TrainingSession {
     });
   }
 
-  static compile(graph: GraphDocument, options: { registries?: GraphRegistries; seed?: number } = {}): TrainingSession {
+  static compile(graph: GraphDocument, options: { registries: GraphRegistries; seed?: number; checked?: GraphCheck }): TrainingSession {
     const seed = options.seed ?? graph.training.seed;
-    return new TrainingSession(compileGraph(graph, { registries: options.registries, seed }), seed);
+    return new TrainingSession(compileGraph(graph, { registries: options.registries, seed, checked: options.checked }), seed);
   }
 
   /**

@@ -25,9 +25,11 @@ import { graphHash, serializeGraph } from '../graph/serialize';
 import { hasErrors } from '../graph/problems';
 import type { GraphDocument } from '../graph/schema';
 import { trainSettingsSchema, type TrainSettings, type TrainerEvent } from '../contract/messages';
-import { defaultRegistries, type GraphRegistries } from '../graph/registries';
+import type { GraphRegistries } from '../graph/registries';
+import { nodeIO } from '../node-io';
+import type { GraphCheck } from '../graph/validate';
 
-export { DATASET_NODE_TYPE, datasetFieldsUsed } from './dataset-node';
+export { datasetFieldsUsed } from './dataset-node';
 
 export type { LoggedEvent, RunRecord } from './run-folder';
 
@@ -38,7 +40,7 @@ class TrainingFailure extends Error {
 }
 
 export interface TrainerOptions {
-  registries?: GraphRegistries;
+  registries: GraphRegistries;
 }
 
 export class Trainer {
@@ -49,9 +51,10 @@ export class Trainer {
 
   constructor(
     private readonly emit: (event: TrainerEvent) => void,
-    options: TrainerOptions = {},
+    options: TrainerOptions,
   ) {
-    this.registries = options.registries ?? defaultRegistries();
+    // Nodes that read files (a frozen feature network's model) read them here, on the trainer's file system.
+    this.registries = { io: nodeIO, ...options.registries };
   }
 
   pause(): void {
@@ -84,12 +87,14 @@ export class Trainer {
       let checkpoint: LoadedCheckpoint | undefined;
       let previous: RunRecord | undefined;
       let graph: GraphDocument;
+      // Loading checked the graph and inferred its shapes; compiling reuses that (a resumed checkpoint's graph is checked again).
+      let checked: GraphCheck | undefined;
       if (settings.resume) {
         ({ checkpoint, previous } = await this.readResume(settings.resume));
         graph = checkpoint.graph;
         runDir = settings.resume;
       } else {
-        graph = this.parseGraph(graphInput);
+        ({ graph, checked } = this.parseGraph(graphInput));
       }
 
       const seed = settings.seed ?? previous?.seed ?? graph.training.seed;
@@ -118,7 +123,7 @@ export class Trainer {
       this.emit({ type: 'backend', name: backend.name, reason: backend.reason });
 
       try {
-        session = TrainingSession.compile(graph, { registries: this.registries, seed });
+        session = TrainingSession.compile(graph, { registries: this.registries, seed, checked });
       } catch (error) {
         if (error instanceof CompileError) {
           throw new TrainingFailure({ type: 'error', code: 'invalid-graph', message: error.message, problems: error.problems });
@@ -132,7 +137,7 @@ export class Trainer {
       }
 
       const source = this.openSource(graph, seed, 'train');
-      const fields = datasetFieldsUsed(graph);
+      const fields = datasetFieldsUsed(graph, this.registries);
       const previewPorts = previewEvery > 0 ? selectPreviewPorts(session.program) : [];
       const previewSource = previewPorts.length > 0 ? this.openSource(graph, seed, 'val') : undefined;
       const evaluators = evalEvery > 0 ? findEvaluators(session.program) : [];
@@ -251,8 +256,8 @@ export class Trainer {
     this.wake = undefined;
   }
 
-  private parseGraph(input: unknown): GraphDocument {
-    const { graph, problems } = typeof input === 'string' ? loadGraph(input, this.registries) : parseGraphObject(input, this.registries);
+  private parseGraph(input: unknown): { graph: GraphDocument; checked?: GraphCheck } {
+    const { graph, problems, inferred } = typeof input === 'string' ? loadGraph(input, this.registries) : parseGraphObject(input, this.registries);
     if (!graph || hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
       throw new TrainingFailure({
@@ -262,7 +267,7 @@ export class Trainer {
         problems,
       });
     }
-    return graph;
+    return { graph, checked: inferred && { problems, inferred } };
   }
 
   private async readResume(runDir: string): Promise<{ checkpoint: LoadedCheckpoint; previous: RunRecord }> {
@@ -275,7 +280,7 @@ export class Trainer {
     }
     const dir = await folder.latestCheckpoint();
     if (!dir) throw new TrainingFailure({ type: 'error', code: 'invalid-command', message: `cannot resume: ${runDir} has no checkpoint yet` });
-    const checkpoint = await loadCheckpoint(dir, (text) => this.parseGraph(text));
+    const checkpoint = await loadCheckpoint(dir, (text) => this.parseGraph(text).graph);
     return { checkpoint, previous };
   }
 
@@ -289,7 +294,7 @@ export class Trainer {
 
   private openSource(graph: GraphDocument, seed: number, split: 'train' | 'val'): DatasetSource {
     try {
-      return openDataset(graph.dataset, { seed, split }, this.registries.datasets);
+      return openDataset(graph.dataset, { seed, split, io: this.registries.io }, this.registries.datasets);
     } catch (error) {
       throw new TrainingFailure({ type: 'error', code: 'dataset', message: (error as Error).message });
     }

@@ -1,7 +1,10 @@
-// Starts the TypeScript trainer entry in a fresh worker thread or child
-// process: tsx's loader is registered here because `--import` in a worker's
-// execArgv does not reach that thread's module loader.
+// Starts the TypeScript trainer in a fresh worker thread or child process:
+// tsx's loader is registered here because `--import` in a worker's execArgv
+// does not reach that thread's module loader. This entry point is where the
+// trainer gets its node library: core/ imports no nodes.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./worker-entry.ts');
+const { nodeLibrary } = await import('../../nodes/library.ts');
+const { runTrainerWorker } = await import('./worker-entry.ts');
+runTrainerWorker(nodeLibrary);

@@ -4,13 +4,13 @@ import { tf } from '../../core/tf';
 import { pasteMask } from '../../core/ops/detection/masks';
 import { expectImage } from '../../core/ops/shape';
 import { tensorOf } from '../../core/ops/value';
-import { INSTANCES_NODE_TYPE } from '../../core/metrics/instances';
+import { instanceMetrics } from './instance-metrics';
 import { expectRank } from './common';
 import { elements } from '../flops';
 
 
 export const instances = defineNode({
-  type: INSTANCES_NODE_TYPE,
+  type: 'postprocess.instances',
   version: 1,
   category: 'detection',
   title: 'Instances',
@@ -39,6 +39,8 @@ export const instances = defineNode({
     maxDetections: p.int({ default: 100, min: 1, max: 1000, doc: 'D: detections kept (and padded to) per image.' }),
     maskThreshold: p.float({ default: 0.5, min: 0, max: 1, doc: 'Mask probability above which a pixel belongs to the instance.' }),
   },
+  // Box and mask AP on the validation split: what the trainer's --eval-every measures.
+  metrics: instanceMetrics,
   inferShape({ inputs, params }) {
     const boxes = expectRank(inputs.boxes, 'boxes', 2, 'boxes R×5');
     if (boxes[1] !== 5) throw new ShapeError(`input 'boxes' must be R×5, got ${boxes.join('×')}`, { port: 'boxes' });

@@ -101,7 +101,6 @@ export const reflectPad =
 
 export const leakyRelu02: Layer = (x) => tf.leakyRelu(x, 0.2);
 export const reluLayer: Layer = (x) => tf.relu(x);
-export const tanhLayer: Layer = (x) => tf.tanh(x);
 
 export function sequence(...layers: Layer[]): Layer {
   return (x, mode) => layers.reduce((y, layer) => layer(y, mode), x);

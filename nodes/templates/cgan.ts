@@ -1,6 +1,7 @@
 import { GraphBuilder } from '../../core/graph/builder';
 import type { GraphDocument } from '../../core/graph/schema';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 export interface CganOptions {
   imageSize: 32 | 64;
@@ -35,7 +36,7 @@ export const CGAN_DEFAULTS: CganOptions = {
  */
 export function buildCgan(options: Partial<CganOptions> = {}): GraphDocument {
   const o = { ...CGAN_DEFAULTS, ...options };
-  const g = new GraphBuilder({ name: 'Conditional GAN', description: cgan.description });
+  const g = new GraphBuilder({ name: 'Conditional GAN', description: cgan.description }, graphRegistries);
   // Large shapes (hence near the centre) on one plain grey: what is left to learn is the class's shape, and the colour and rotation the noise picks.
   g.dataset('shapes.labelled', { imageSize: o.imageSize, background: 'plain', minSize: 0.7, maxSize: 0.9 });
   g.add('input.dataset', {}, 'data');

@@ -1,5 +1,6 @@
 import { GraphBuilder } from '../../core/graph/builder';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 export const shapeClassifier: TemplateInfo = {
   id: 'shapes-classifier',
@@ -11,7 +12,7 @@ export const shapeClassifier: TemplateInfo = {
     '(several shapes can be present at once, so each class is its own yes/no). Adam 1e-3. Trains in a few minutes on a CPU.',
   category: 'basics',
   build() {
-    const g = new GraphBuilder({ name: 'Shapes classifier', description: this.description });
+    const g = new GraphBuilder({ name: 'Shapes classifier', description: this.description }, graphRegistries);
     g.dataset('shapes', { imageSize: 48, maxObjects: 2 });
     g.add('input.dataset', {}, 'data');
     let x = 'data.image';

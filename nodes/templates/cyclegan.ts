@@ -1,6 +1,7 @@
 import { GraphBuilder } from '../../core/graph/builder';
 import type { GraphDocument } from '../../core/graph/schema';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 export interface CycleganOptions {
   imageSize: number;
@@ -25,7 +26,7 @@ export const CYCLEGAN_DEFAULTS: CycleganOptions = { imageSize: 32, ngf: 16, bloc
  */
 export function buildCyclegan(options: Partial<CycleganOptions> = {}): GraphDocument {
   const o = { ...CYCLEGAN_DEFAULTS, ...options };
-  const g = new GraphBuilder({ name: 'CycleGAN', description: cyclegan.description });
+  const g = new GraphBuilder({ name: 'CycleGAN', description: cyclegan.description }, graphRegistries);
   g.dataset('shapes.unpaired', { imageSize: o.imageSize });
   g.add('input.dataset', {}, 'data');
   const gParams = { ngf: o.ngf, blocks: o.blocks, outChannels: 3, norm: 'instance', dropout: false, paddingType: 'reflect' };

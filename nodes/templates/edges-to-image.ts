@@ -1,5 +1,6 @@
 import { GraphBuilder } from '../../core/graph/builder';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 import { addUnet } from './parts';
 
 export const edgesToImage: TemplateInfo = {
@@ -14,7 +15,7 @@ export const edgesToImage: TemplateInfo = {
     '`npm run bench` times.',
   category: 'generative',
   build() {
-    const g = new GraphBuilder({ name: 'Edges → image U-Net', description: this.description });
+    const g = new GraphBuilder({ name: 'Edges → image U-Net', description: this.description }, graphRegistries);
     g.dataset('shapes', { imageSize: 64, valueRange: '-1..1', background: 'flat' });
     const data = g.add('input.dataset', {}, 'data');
     const unet = addUnet(g, `${data}.edges`, { depth: 6, ngf: 64, outChannels: 3, prefix: 'G_' });

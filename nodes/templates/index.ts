@@ -4,7 +4,7 @@
  * architecture and its params stay valid as node types evolve) and is
  * checked by a test that validates it and trains a few steps.
  */
-import type { GraphDocument } from '../../core/graph/schema';
+import { findTemplate as findIn, type TemplateInfo } from '../../core/library';
 import { shapeClassifier } from './classifier';
 import { edgesToImage } from './edges-to-image';
 import { segmentationUnet } from './segmentation-unet';
@@ -13,21 +13,13 @@ import { pix2pix } from './pix2pix';
 import { cyclegan } from './cyclegan';
 import { perceptual } from './perceptual';
 import { maskRcnn } from './mask-rcnn';
+import { starter } from './starter';
 
-export interface TemplateInfo {
-  /** Stable id used by `tensorweave new <id>`. */
-  id: string;
-  title: string;
-  /** One line for lists. */
-  summary: string;
-  /** One paragraph for the gallery: what it is, what it learns, what to try. */
-  description: string;
-  category: 'basics' | 'segmentation' | 'detection' | 'keypoints' | 'generative';
-  build(): GraphDocument;
-}
+export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn, cgan, pix2pix, cyclegan, perceptual, starter];
 
-export const templates: TemplateInfo[] = [shapeClassifier, segmentationUnet, edgesToImage, maskRcnn, cgan, pix2pix, cyclegan, perceptual];
-
+/** A shipped template by id, for tests and benchmarks (applications look it up in the library they were given). */
 export function findTemplate(id: string): TemplateInfo | undefined {
-  return templates.find((t) => t.id === id);
+  return findIn({ templates }, id);
 }
+
+export type { TemplateInfo };

@@ -1,7 +1,8 @@
 import { GraphBuilder } from '../../core/graph/builder';
 import type { GraphDocument } from '../../core/graph/schema';
 import type { GraphRegistries } from '../../core/graph/registries';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 /** The knobs that size a Mask R-CNN graph; the template's defaults train on a 2-core CPU. */
 export interface MaskRcnnConfig {
@@ -56,7 +57,7 @@ export const MASK_RCNN_DEFAULTS: MaskRcnnConfig = {
  * Mask R-CNN with FPN wired from nodes, detectron2's Base-RCNN-FPN scaled
  * down: small images, a narrow ResNet, few RoIs.
  */
-export function buildMaskRcnn(overrides: Partial<MaskRcnnConfig> = {}, registries?: GraphRegistries, description = ''): GraphDocument {
+export function buildMaskRcnn(overrides: Partial<MaskRcnnConfig> = {}, registries: GraphRegistries = graphRegistries, description = ''): GraphDocument {
   const c = { ...MASK_RCNN_DEFAULTS, ...overrides };
   const g = new GraphBuilder({ name: 'Mask R-CNN (FPN)', description }, registries);
   g.dataset('shapes', { imageSize: c.imageSize, maxObjects: c.maxObjects, background: c.background });
@@ -141,6 +142,6 @@ export const maskRcnn: TemplateInfo = {
     '0.98 (mask AP 0.83, box AP50 0.98, box AP 0.76) after the 4000 steps (27 min) on the shapes validation split.',
   category: 'detection',
   build() {
-    return buildMaskRcnn({}, undefined, this.description);
+    return buildMaskRcnn({}, graphRegistries, this.description);
   },
 };

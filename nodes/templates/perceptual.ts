@@ -1,6 +1,7 @@
 import { GraphBuilder } from '../../core/graph/builder';
 import type { GraphDocument } from '../../core/graph/schema';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 export interface PerceptualOptions {
   imageSize: number;
@@ -36,7 +37,7 @@ export const PERCEPTUAL_DEFAULTS: PerceptualOptions = {
  */
 export function buildPerceptual(options: Partial<PerceptualOptions> = {}): GraphDocument {
   const o = { ...PERCEPTUAL_DEFAULTS, ...options };
-  const g = new GraphBuilder({ name: 'Perceptual-loss style transfer', description: perceptual.description });
+  const g = new GraphBuilder({ name: 'Perceptual-loss style transfer', description: perceptual.description }, graphRegistries);
   g.dataset('shapes.unpaired', { imageSize: o.imageSize });
   g.add('input.dataset', {}, 'data');
   g.op('generator.resnet', { input: 'data.A' }, { ngf: o.ngf, blocks: o.blocks, outChannels: 3, norm: 'instance' }, 'transform');

@@ -1,6 +1,7 @@
 import { GraphBuilder } from '../../core/graph/builder';
 import type { GraphDocument } from '../../core/graph/schema';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 export interface Pix2pixOptions {
   imageSize: number;
@@ -24,7 +25,7 @@ export const PIX2PIX_DEFAULTS: Pix2pixOptions = { imageSize: 32, depth: 5, ngf: 
  */
 export function buildPix2pix(options: Partial<Pix2pixOptions> = {}): GraphDocument {
   const o = { ...PIX2PIX_DEFAULTS, ...options };
-  const g = new GraphBuilder({ name: 'pix2pix', description: pix2pix.description });
+  const g = new GraphBuilder({ name: 'pix2pix', description: pix2pix.description }, graphRegistries);
   g.dataset('shapes.paired', { imageSize: o.imageSize, source: o.source });
   g.add('input.dataset', {}, 'data');
   const conditionChannels = o.source === 'edges' ? 1 : 3;

@@ -1,5 +1,6 @@
 import { GraphBuilder } from '../../core/graph/builder';
-import type { TemplateInfo } from './index';
+import type { TemplateInfo } from '../../core/library';
+import { graphRegistries } from '../registry';
 
 export const segmentationUnet: TemplateInfo = {
   id: 'shapes-segmentation',
@@ -12,7 +13,7 @@ export const segmentationUnet: TemplateInfo = {
     'form, since colours are shared between classes. Try a deeper encoder or more filters and watch the loss curve.',
   category: 'segmentation',
   build() {
-    const g = new GraphBuilder({ name: 'Shapes segmentation U-Net', description: this.description });
+    const g = new GraphBuilder({ name: 'Shapes segmentation U-Net', description: this.description }, graphRegistries);
     g.dataset('shapes', { imageSize: 64 });
     g.add('input.dataset', {}, 'data');
     const convBlock = (input: string, channels: number, name: string) => {

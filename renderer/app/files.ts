@@ -9,11 +9,9 @@
 import type { HostApi } from '../../core/contract/app-api';
 import { loadGraph } from '../../core/graph/load';
 import type { Problem } from '../../core/graph/problems';
-import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument } from '../../core/graph/schema';
+import type { GraphDocument } from '../../core/graph/schema';
 import { serializeGraph } from '../../core/graph/serialize';
-import { SHAPE_CLASS_NAMES } from '../../core/data/shapes-render';
-import { defaultParams } from '../../core/params';
-import { registries } from '../editor/catalog';
+import { catalogTemplate, registries } from '../editor/catalog';
 import { isDirty, type EditorStore, type FileInfo } from '../editor/editor-store';
 import { openDialog, toast, uiStore } from '../editor/ui-store';
 import { layeredPositions, withLayout } from './quick-layout';
@@ -270,45 +268,10 @@ export class FileActions {
  * A new graph: a small multi-label classifier of the synthetic shapes, wired
  * and valid, so the user starts from something that trains and edits it.
  */
+/** The graph new windows and File › New start from: the library's 'starter' template, laid out by the editor's rule. */
 export function blankGraph(): GraphDocument {
-  const version = (type: string) => registries.nodes[type]?.version ?? 1;
-  const node = (id: string, type: string, params: Record<string, unknown> = {}) => ({
-    id,
-    type,
-    typeVersion: version(type),
-    params: { ...defaultParams(registries.nodes[type]?.params ?? {}), ...params },
-  });
-  const wire = (from: string, to: string) => {
-    const [fn, fp] = from.split(':');
-    const [tn, tp] = to.split(':');
-    return { from: { node: fn, port: fp }, to: { node: tn, port: tp } };
-  };
-  return withLayout({
-    format: GRAPH_FORMAT,
-    version: GRAPH_VERSION,
-    name: 'Untitled',
-    description: '',
-    nodes: [
-      node('data', 'input.dataset'),
-      node('flatten', 'flatten'),
-      node('classifier', 'linear', { outFeatures: SHAPE_CLASS_NAMES.length }),
-      node('loss', 'loss.bce_logits'),
-    ],
-    edges: [wire('data:image', 'flatten:input'), wire('flatten:output', 'classifier:input'), wire('classifier:output', 'loss:input'), wire('data:labels', 'loss:target')],
-    modules: [],
-    dataset: { type: 'shapes', params: { imageSize: 32 } },
-    training: {
-      steps: 1000,
-      batchSize: 16,
-      seed: 0,
-      logEvery: 10,
-      previewEvery: 100,
-      checkpointEvery: 500,
-      optimizers: [
-        { type: 'adam', id: 'adam', modules: ['main'], losses: [{ node: 'loss', weight: 1 }], lr: 1e-3, weightDecay: 0, schedule: { type: 'constant' }, betas: [0.9, 0.999], eps: 1e-8 },
-      ],
-    },
-    layout: { nodes: {}, modules: {} },
-  });
+  const starter = catalogTemplate('starter');
+  if (!starter) throw new Error("the node library has no 'starter' template to start a new graph from");
+  return withLayout({ ...starter.build(), layout: { nodes: {}, modules: {} } });
 }
 

@@ -28,7 +28,7 @@ export function NodeSearch({ state }: { state: SearchBoxState }) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const candidates = useMemo(
-    () => (state.pending ? paletteEntries.filter((e) => matchingPort(e, state.pending!) !== undefined) : paletteEntries),
+    () => (state.pending ? paletteEntries().filter((e) => matchingPort(e, state.pending!) !== undefined) : paletteEntries()),
     [state.pending],
   );
   const results = useMemo(() => searchPalette(query, candidates).slice(0, MAX_RESULTS), [query, candidates]);

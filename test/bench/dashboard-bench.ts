@@ -27,6 +27,7 @@ import { startServer } from '../../core/host/server';
 import type { TrainerHandle } from '../../core/train/host';
 import { buildRenderer } from '../../build/renderer-build';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness';
+import { library } from '../library';
 
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 10_000);
 const RATES = [200, 1000];
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
   await buildRenderer();
   const workspace = mkdtempSync(path.join(tmpdir(), 'tw-dash-bench-'));
   let rate = RATES[0];
-  const server = await startServer({ port: 0, workspace, runsDir: path.join(workspace, 'runs'), spawnTrainer: () => syntheticTrainer(() => rate) });
+  const server = await startServer({ library, port: 0, workspace, runsDir: path.join(workspace, 'runs'), spawnTrainer: () => syntheticTrainer(() => rate) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const results: Measured[] = [];
   try {

@@ -20,6 +20,7 @@ import { serializeGraph } from '../../core/graph/serialize';
 import { startServer } from '../../core/host/server';
 import { buildRenderer } from '../../build/renderer-build';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness';
+import { library } from '../library';
 
 const BLOCKS = 249;
 const PER_ROW = 12;
@@ -30,7 +31,7 @@ const WARMUP_EDITS = 2;
 
 /** data → stem → 249 × (conv → batchnorm → relu → add skip) → head conv → BCE: 1000 nodes. */
 function residualGraph() {
-  const g = new GraphBuilder({ name: 'Bench: 1000 nodes' });
+  const g = new GraphBuilder({ name: 'Bench: 1000 nodes' }, library);
   g.dataset('shapes', { imageSize: 16 });
   g.add('input.dataset', {}, 'data');
   let x = `${g.op('conv2d', { input: 'data.image' }, { outChannels: 8, kernelSize: 3, padding: 1 }, 'stem')}.output`;
@@ -66,7 +67,7 @@ async function main() {
   if (doc.nodes.length !== 1000) throw new Error(`bench graph has ${doc.nodes.length} nodes, expected 1000`);
   const workspace = mkdtempSync(path.join(tmpdir(), 'tw-bench-'));
   writeFileSync(path.join(workspace, 'bench-1000.json'), serializeGraph(doc));
-  const server = await startServer({ port: 0, workspace, runsDir: path.join(workspace, 'runs') });
+  const server = await startServer({ library, port: 0, workspace, runsDir: path.join(workspace, 'runs') });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -20,6 +20,7 @@ import { findTemplate } from '../../nodes/templates';
 import { StepExecutor } from '../../core/compile/executor';
 import type { GraphDocument } from '../../core/graph/schema';
 import type { DatasetSource } from '../../core/data/dataset-api';
+import { library } from '../library';
 
 const { values } = parseArgs({
   options: {
@@ -114,9 +115,9 @@ async function cganQuality(steps: number) {
   const graph = findTemplate('cgan')!.build();
   const size = graph.dataset.params.imageSize as number;
   const classify = compactnessClassifier(openDataset(graph.dataset, { seed: 1, split: 'val' }), size);
-  const session = TrainingSession.compile(graph);
+  const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   const start = performance.now();
   for (let step = 0; step < steps; step++) {
     const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
@@ -147,10 +148,10 @@ async function main() {
     if (!template) throw new Error(`no template '${id}'`);
     const graph = template.build();
     const compileStart = performance.now();
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const compileMs = performance.now() - compileStart;
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const batchSize = graph.training.batchSize;
     const times: number[] = [];
     let losses: Record<string, number> = {};

@@ -16,6 +16,7 @@ import { makeBatch, openDataset } from '../../core/data/batch';
 import { datasetFieldsUsed } from '../../core/train/trainer';
 import { findTemplate } from '../../nodes/templates';
 import { buildHandwrittenUnet } from './handwritten-unet';
+import { library } from '../library';
 
 const { values } = parseArgs({
   options: {
@@ -38,9 +39,9 @@ function graphDocument() {
 
 function timeGraph(stepCount: number): number {
   const graph = graphDocument();
-  const session = TrainingSession.compile(graph);
+  const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   const times: number[] = [];
   for (let step = 0; step < stepCount + 1; step++) {
     const batch = makeBatch(source, [0, 1, 2, 3].map((i) => step * 4 + i), fields);

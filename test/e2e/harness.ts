@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../core/host/server';
+import { library } from '../library';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,7 +31,7 @@ export interface Editor {
 
 export async function launchEditor(options: { theme?: 'dark' | 'light'; viewport?: { width: number; height: number } } = {}): Promise<Editor> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'tw-e2e-'));
-  const server = await startServer({ port: 0, workspace, runsDir: path.join(workspace, 'runs') });
+  const server = await startServer({ library, port: 0, workspace, runsDir: path.join(workspace, 'runs') });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, colorScheme: options.theme ?? 'dark' });
   const errors: string[] = [];

@@ -12,6 +12,7 @@ import { findElectronBinary } from '../../build/electron-binary';
 import { GraphBuilder } from '../../core/graph/builder';
 import { serializeGraph } from '../../core/graph/serialize';
 import { parseTrainerEvent, type TrainerEvent } from '../../core/contract/messages';
+import { library } from '../library';
 
 let outdir: string;
 let files: Awaited<ReturnType<typeof buildElectron>>;
@@ -44,7 +45,7 @@ describe('Electron bundles', () => {
   });
 
   it('builds a trainer that trains a graph when started as a child process', async () => {
-    const b = new GraphBuilder({ name: 'bundle' });
+    const b = new GraphBuilder({ name: 'bundle' }, library);
     const data = b.add('input.dataset', {}, 'data');
     const conv = b.op('conv2d', { input: `${data}.image` }, { outChannels: 3, kernelSize: 3, padding: 1 }, 'conv');
     b.op('loss.mse', { input: `${conv}.output`, target: `${data}.image` }, {}, 'loss');

@@ -5,8 +5,9 @@
 import { tf } from '../../core/tf';
 import { Rng } from '../../core/rng';
 import { defaultParams, type ParamSpecs, type ParamValues } from '../../core/params';
-import type { AnyNodeDefinition, DatasetInfo, NodeRuntime, RunMode, Value } from '../../core/node-api';
+import type { AnyNodeDefinition, DatasetInfo, GraphRegistries, NodeRuntime, RunMode, Value } from '../../core/node-api';
 import type { ValueType } from '../../core/types';
+import { library } from '../library';
 
 export interface BuiltNode {
   runtime: NodeRuntime<Record<string, never>, Record<string, never>>;
@@ -21,10 +22,12 @@ export function buildNode(
   def: AnyNodeDefinition,
   inputTypes: Record<string, ValueType | undefined>,
   params: Record<string, unknown> = {},
-  options: { dataset?: DatasetInfo; seed?: number } = {},
+  /** `registries` defaults to the shipped library with file access, as the trainer has it. */
+  options: { dataset?: DatasetInfo; seed?: number; registries?: GraphRegistries } = {},
 ): BuiltNode {
   const fullParams = { ...defaultParams(def.params as ParamSpecs), ...params } as ParamValues<ParamSpecs>;
-  const outputTypes = def.inferShape({ inputs: inputTypes, params: fullParams, dataset: options.dataset });
+  const registries = options.registries ?? library;
+  const outputTypes = def.inferShape({ inputs: inputTypes, params: fullParams, dataset: options.dataset, registries });
   const weights = new Map<string, { variable: tf.Variable; trainable: boolean }>();
   const rng = new Rng(options.seed ?? 1);
   const runtime = def.build({
@@ -33,6 +36,7 @@ export function buildNode(
     inputs: inputTypes,
     outputs: outputTypes,
     dataset: options.dataset,
+    registries,
     weight(name, shape, init, weightOptions) {
       const trainable = weightOptions?.trainable ?? true;
       const variable = tf.variable(tf.tensor(init(shape, rng.fork(name)), shape, 'float32'), trainable);

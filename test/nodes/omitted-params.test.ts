@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { library } from '../library';
 import { templates } from '../../nodes/templates';
 import { nodeRegistry } from '../../nodes/registry';
 import { loadGraph } from '../../core/graph/load';
@@ -16,7 +17,7 @@ const handWritten = fileURLToPath(new URL('../fixtures/graphs/hand-written-unet.
 
 describe('params left out of a graph file', () => {
   it('a hand-written U-Net with only non-default params loads with no problem at all', () => {
-    const { graph, problems } = loadGraph(readFileSync(handWritten, 'utf8'));
+    const { graph, problems } = loadGraph(readFileSync(handWritten, 'utf8'), library);
     expect(problems).toEqual([]);
     const conv = graph!.nodes.find((n) => n.id === 'enc1')!;
     expect(conv.params).toEqual({ outChannels: 16, kernelSize: 3, stride: 1, padding: 1, paddingMode: 'zeros', dilation: 1, bias: false });
@@ -36,7 +37,7 @@ describe('params left out of a graph file', () => {
       }
     }
     expect(removed).toBeGreaterThan(0);
-    const { graph, problems } = loadGraph(JSON.stringify(stripped));
+    const { graph, problems } = loadGraph(JSON.stringify(stripped), library);
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(serializeGraph(graph!)).toBe(saved);
   });

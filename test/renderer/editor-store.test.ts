@@ -4,6 +4,10 @@ import { formatValueType } from '../../core/types';
 import { blankGraph } from '../../renderer/app/files';
 import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
 import { edgeId } from '../../renderer/editor/edits';
+import { installCatalog } from '../../renderer/editor/catalog';
+import { nodeLibrary } from '../../nodes/library';
+
+installCatalog(nodeLibrary);
 
 /** The blank graph: data → flatten → classifier (linear) → loss, with data.labels → loss.target. */
 function setup(doc: GraphDocument = blankGraph()) {

@@ -6,6 +6,10 @@ import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
 import { copyNodes } from '../../renderer/editor/edits';
 import { uiStore } from '../../renderer/editor/ui-store';
 import { createFakeHost } from './fake-host';
+import { installCatalog } from '../../renderer/editor/catalog';
+import { nodeLibrary } from '../../nodes/library';
+
+installCatalog(nodeLibrary);
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

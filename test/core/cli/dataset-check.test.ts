@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { library } from '../../library';
 import { datasetOpenProblems } from '../../../core/cli/dataset-check';
 import { nodeRegistry } from '../../../nodes/registry';
 import { datasetRegistry } from '../../../core/data/registry';
@@ -16,7 +17,7 @@ const registries = { nodes: nodeRegistry, datasets: datasetRegistry };
 const bin = fileURLToPath(new URL('../../../core/cli/bin.js', import.meta.url));
 /** A one-conv image-to-image graph reading A|B pairs from a folder. */
 const pix2pixOn = (params: Record<string, unknown>) => {
-  const g = new GraphBuilder({ name: 'folder pairs' });
+  const g = new GraphBuilder({ name: 'folder pairs' }, library);
   g.dataset('folder.pix2pix', params);
   g.add('input.dataset', {}, 'data');
   g.op('conv2d', { input: 'data.A' }, { outChannels: 3 }, 'conv');

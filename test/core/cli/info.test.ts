@@ -1,5 +1,6 @@
 /** `tensorweave info`: shared weights counted once, a FLOPs figure for every node, warnings shown. */
 import { describe, expect, it } from 'vitest';
+import { library } from '../../library';
 import { describeGraph, infoText } from '../../../core/cli/info';
 import { nodeRegistry } from '../../../nodes/registry';
 import { templates } from '../../../nodes/templates';
@@ -10,16 +11,16 @@ import { tinyGan, tinyRegressor } from '../train/helpers';
 describe('describeGraph', () => {
   it('counts weights shared between nodes once, at their owner', () => {
     const graph = tinyGan();
-    const rows = describeGraph(graph);
+    const rows = describeGraph(graph, library);
     const real = rows.find((r) => r.nodeId === 'D_real')!;
     const fake = rows.find((r) => r.nodeId === 'D_fake')!;
     expect(real).toMatchObject({ parameters: 0, sharesWeightsWith: 'D_fake' });
     expect(fake.parameters).toBe(4 * 4 * 3 * 1 + 1);
-    const program = compileGraph(graph);
+    const program = compileGraph(graph, { registries: library });
     const unique = program.weights.filter((w) => w.trainable).reduce((a, w) => a + w.variable.size, 0);
     program.dispose();
     expect(rows.reduce((a, r) => a + r.parameters, 0)).toBe(unique);
-    const text = infoText(graph, []);
+    const text = infoText(graph, [], library);
     expect(text).toMatch(/^D_real\s+conv2d\s+D\s+= D_fake\s/m);
     expect(text).toContain(`${unique} parameters (${unique}); 1 node uses another's weights ("= owner"), counted once`);
   });
@@ -27,9 +28,9 @@ describe('describeGraph', () => {
   it('prints the graph\'s warnings above the table', () => {
     const graph = tinyRegressor();
     graph.modules.push({ id: 'head', name: 'Head', nodes: ['conv2'] });
-    const problems = validateGraph(graph);
+    const problems = validateGraph(graph, library);
     expect(problems.map((p) => p.code)).toEqual(['module-not-optimized']);
-    const text = infoText(graph, problems, undefined, 'g.json');
+    const text = infoText(graph, problems, library, 'g.json');
     expect(text.split('\n')[0]).toMatch(/^g\.json: warning: modules\.0: no optimizer updates module 'head'/);
     expect(text).toMatch(/— 1 warning above\n$/);
   });
@@ -44,7 +45,7 @@ describe('FLOPs', () => {
   });
 
   it.each(templates.map((t) => [t.id, t] as const))('in template %s every node reports FLOPs, > 0 where it has parameters', (_, template) => {
-    const rows = describeGraph(template.build());
+    const rows = describeGraph(template.build(), library);
     for (const row of rows) {
       expect(Number.isFinite(row.flops), `${row.nodeId} (${row.type})`).toBe(true);
       expect(row.flops!, `${row.nodeId} (${row.type})`).toBeGreaterThanOrEqual(0);
@@ -53,7 +54,7 @@ describe('FLOPs', () => {
   });
 
   it('counts the global discriminator\'s convs and head', () => {
-    const cgan = describeGraph(templates.find((t) => t.id === 'cgan')!.build());
+    const cgan = describeGraph(templates.find((t) => t.id === 'cgan')!.build(), library);
     const d = cgan.find((r) => r.type === 'discriminator.global')!;
     expect(d.flops).toBeGreaterThan(2 * d.parameters);
   });

@@ -5,11 +5,12 @@
  * (init_weights matches the class name 'BatchNorm2d' only).
  */
 import { describe, expect, it } from 'vitest';
+import { library } from '../../library';
 import { GraphBuilder } from '../../../core/graph/builder';
 import { compileGraph } from '../../../core/compile/compiler';
 
 function normGraph() {
-  const g = new GraphBuilder({ name: 'norms' });
+  const g = new GraphBuilder({ name: 'norms' }, library);
   g.dataset('shapes', { imageSize: 16 });
   g.add('input.dataset', {}, 'data');
   g.op('conv2d', { input: 'data.image' }, { outChannels: 256 }, 'conv');
@@ -29,7 +30,7 @@ const stats = (values: Float32Array) => {
 
 describe("init 'normal0.02'", () => {
   it('draws BatchNorm γ from N(1, 0.02) and leaves InstanceNorm γ at 1 and β at 0', () => {
-    const program = compileGraph(normGraph());
+    const program = compileGraph(normGraph(), { registries: library });
     const weight = (name: string) => program.weights.find((w) => w.name === name)!.variable.dataSync() as Float32Array;
     try {
       const bn = stats(weight('bn/gamma'));

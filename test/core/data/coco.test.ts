@@ -16,6 +16,8 @@ import { selectBackend } from '../../../core/backend/select';
 import { tf } from '../../../core/tf';
 import { buildMaskRcnn } from '../../../nodes/templates/mask-rcnn';
 import { TINY_MASK_RCNN } from '../../nodes/detection/tiny';
+import { library } from '../../library';
+import { nodeIO } from '../../../core/node-io';
 
 let dir: string;
 
@@ -72,7 +74,7 @@ afterAll(async () => {
 describe('COCO instances dataset', () => {
   it('reads polygons and RLE, scales with padding, maps categories to the graph\'s class order, skips crowds', async () => {
     const file = await writeJson('ok.json', cocoJson());
-    const source = openCoco(params({ annotations: file, categories: 'dog, cat' }), { seed: 0, split: 'train' });
+    const source = openCoco(params({ annotations: file, categories: 'dog, cat' }), { seed: 0, split: 'train', io: nodeIO });
     expect(source.size).toBe(3);
     expect(source.classNames).toEqual(['dog', 'cat']);
     // Image 1 (40×20) scales by 0.8 to 32×16 and is padded below.
@@ -101,20 +103,20 @@ describe('COCO instances dataset', () => {
   it('holds out the last images by id, or reads a validation file', async () => {
     const file = await writeJson('split.json', cocoJson());
     const p = params({ annotations: file, valFraction: 0.34 });
-    expect(openCoco(p, { seed: 0, split: 'train' }).size).toBe(2);
-    const val = openCoco(p, { seed: 0, split: 'val' });
+    expect(openCoco(p, { seed: 0, split: 'train', io: nodeIO }).size).toBe(2);
+    const val = openCoco(p, { seed: 0, split: 'val', io: nodeIO });
     expect(val.size).toBe(1);
     // Image 3 has no annotations: it is kept, as background only.
     expect(Array.from(val.sample(0).classes.data)).toEqual([0, 0, 0]);
     expect(val.sample(0).objectCount.data[0]).toBe(0);
     const valFile = await writeJson('val.json', cocoJson({ images: [{ id: 5, file_name: 'small.png', width: 20, height: 10 }], annotations: [] }));
-    expect(openCoco({ ...p, valAnnotations: valFile }, { seed: 0, split: 'val' }).size).toBe(1);
+    expect(openCoco({ ...p, valAnnotations: valFile }, { seed: 0, split: 'val', io: nodeIO }).size).toBe(1);
   });
 
   const expectError = (p: CocoParams, pattern: RegExp) => {
     let thrown: unknown;
     try {
-      openCoco(p, { seed: 0, split: 'train' });
+      openCoco(p, { seed: 0, split: 'train', io: nodeIO });
     } catch (error) {
       thrown = error;
     }
@@ -160,10 +162,10 @@ describe('COCO instances dataset', () => {
     const graph = buildMaskRcnn({ ...TINY_MASK_RCNN, background: undefined, maxObjects: undefined });
     graph.dataset = { type: 'coco', params: { annotations: file, categories: 'dog,cat', imageSize: 32, maxObjects: 3, valFraction: 0 } };
     for (const node of graph.nodes) if ('numClasses' in node.params) node.params.numClasses = 2;
-    compileGraph(graph).dispose();
-    const session = TrainingSession.compile(graph);
-    const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+    compileGraph(graph, { registries: library }).dispose();
+    const session = TrainingSession.compile(graph, { registries: library });
+    const source = openDataset(graph.dataset, { seed: 0, split: 'train', io: nodeIO });
+    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
     const { losses } = session.step(batch, 0);
     tf.dispose(Object.values(batch));
     session.dispose();

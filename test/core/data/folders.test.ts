@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../../core/data/batch';
 import { DatasetError } from '../../../core/data/dataset-api';
 import { tempDir } from '../train/helpers';
+import { nodeIO } from '../../../core/node-io';
 
 let root: string;
 
@@ -50,7 +51,7 @@ describe('folder.pix2pix', () => {
     await writeImage(path.join(dir, 'train', '2.jpg'), 64, 32, GREEN, RED, 'jpeg');
     await writeImage(path.join(dir, 'val', 'v.png'), 20, 10, BLUE, GREEN);
     const spec = (params: Record<string, unknown>) => ({ type: 'folder.pix2pix', params: { path: dir, imageSize: 8, flip: false, ...params } });
-    const train = openDataset(spec({}), { seed: 0, split: 'train' });
+    const train = openDataset(spec({}), { seed: 0, split: 'train', io: nodeIO });
     expect(train.size).toBe(2);
     const first = train.sample(0);
     expect(first.A.shape).toEqual([8, 8, 3]);
@@ -59,9 +60,9 @@ describe('folder.pix2pix', () => {
     expect(meanColour(first.B.data as Float32Array)).toEqual(BLUE);
     const jpeg = train.sample(1);
     meanColour(jpeg.A.data as Float32Array).forEach((v, i) => expect(Math.abs(v - GREEN[i])).toBeLessThanOrEqual(3));
-    const reversed = openDataset(spec({ direction: 'BtoA' }), { seed: 0, split: 'train' }).sample(0);
+    const reversed = openDataset(spec({ direction: 'BtoA' }), { seed: 0, split: 'train', io: nodeIO }).sample(0);
     expect(meanColour(reversed.A.data as Float32Array)).toEqual(BLUE);
-    const val = openDataset(spec({}), { seed: 0, split: 'val' });
+    const val = openDataset(spec({}), { seed: 0, split: 'val', io: nodeIO });
     expect(val.size).toBe(1);
     expect(meanColour(val.sample(0).A.data as Float32Array)).toEqual(BLUE);
   });
@@ -76,8 +77,8 @@ describe('folder.pix2pix', () => {
       await sharp(raw, { raw: { width: 16, height: 8, channels: 3 } }).png().toFile(path.join(dir, 'train', `${String(i).padStart(2, '0')}.png`));
     }
     const spec = { type: 'folder.pix2pix', params: { path: dir, imageSize: 8 } };
-    const source = openDataset(spec, { seed: 0, split: 'train' });
-    const again = openDataset(spec, { seed: 0, split: 'train' });
+    const source = openDataset(spec, { seed: 0, split: 'train', io: nodeIO });
+    const again = openDataset(spec, { seed: 0, split: 'train', io: nodeIO });
     let flipped = 0;
     for (let i = 0; i < 12; i++) {
       const { A, B } = source.sample(i);
@@ -88,16 +89,16 @@ describe('folder.pix2pix', () => {
     }
     expect(flipped).toBeGreaterThan(1);
     expect(flipped).toBeLessThan(11);
-    const val = openDataset(spec, { seed: 0, split: 'val' });
+    const val = openDataset(spec, { seed: 0, split: 'val', io: nodeIO });
     for (let i = 0; i < 12; i++) expect(val.sample(i).A.data[0]).toBeGreaterThan(0);
   });
 
   it('reports a missing folder, an empty one, an unreadable file and an A|B file that cannot be halved, by name', async () => {
-    const open = (dir: string) => () => openDataset({ type: 'folder.pix2pix', params: { path: dir, imageSize: 8 } }, { seed: 0, split: 'train' });
+    const open = (dir: string) => () => openDataset({ type: 'folder.pix2pix', params: { path: dir, imageSize: 8 } }, { seed: 0, split: 'train', io: nodeIO });
     const missing = path.join(root, 'nothing-here');
     expect(open(missing)).toThrow(DatasetError);
     expect(open(missing)).toThrow(new RegExp(`${missing}: folder does not exist`));
-    expect(() => openDataset({ type: 'folder.pix2pix', params: {} }, { seed: 0, split: 'train' })).toThrow(/path: set path to the dataset folder/);
+    expect(() => openDataset({ type: 'folder.pix2pix', params: {} }, { seed: 0, split: 'train', io: nodeIO })).toThrow(/path: set path to the dataset folder/);
 
     const empty = path.join(root, 'empty');
     await fs.mkdir(path.join(empty, 'train'), { recursive: true });
@@ -126,15 +127,15 @@ describe('folder.cyclegan', () => {
     await writeImage(path.join(dir, 'testA', 't.png'), 12, 12, BLUE);
     await writeImage(path.join(dir, 'testB', 't.png'), 12, 12, RED);
     const spec = { type: 'folder.cyclegan', params: { path: dir, imageSize: 8, flip: false } };
-    const train = openDataset(spec, { seed: 0, split: 'train' });
+    const train = openDataset(spec, { seed: 0, split: 'train', io: nodeIO });
     expect(train.size).toBe(3);
     expect([0, 1, 2].map((i) => meanColour(train.sample(i).A.data as Float32Array))).toEqual([RED, GREEN, BLUE]);
     for (let i = 0; i < 3; i++) {
       const b = meanColour(train.sample(i).B.data as Float32Array);
       expect([GREEN, BLUE].map(String)).toContain(String(b));
-      expect(meanColour(openDataset(spec, { seed: 0, split: 'train' }).sample(i).B.data as Float32Array)).toEqual(b);
+      expect(meanColour(openDataset(spec, { seed: 0, split: 'train', io: nodeIO }).sample(i).B.data as Float32Array)).toEqual(b);
     }
-    const val = openDataset(spec, { seed: 0, split: 'val' });
+    const val = openDataset(spec, { seed: 0, split: 'val', io: nodeIO });
     expect(val.size).toBe(1);
     expect(meanColour(val.sample(0).A.data as Float32Array)).toEqual(BLUE);
     expect(meanColour(val.sample(0).B.data as Float32Array)).toEqual(RED);
@@ -143,7 +144,7 @@ describe('folder.cyclegan', () => {
   it('names the domain folder that is missing', async () => {
     const dir = path.join(root, 'half');
     await writeImage(path.join(dir, 'trainA', 'a.png'), 8, 8, RED);
-    expect(() => openDataset({ type: 'folder.cyclegan', params: { path: dir } }, { seed: 0, split: 'train' })).toThrow(
+    expect(() => openDataset({ type: 'folder.cyclegan', params: { path: dir } }, { seed: 0, split: 'train', io: nodeIO })).toThrow(
       new RegExp(`${path.join(dir, 'trainB')}: folder does not exist or cannot be read`),
     );
   });

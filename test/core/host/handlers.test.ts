@@ -7,6 +7,7 @@ import { loadGraph } from '../../../core/graph/load';
 import { hasErrors } from '../../../core/graph/problems';
 import { templates } from '../../../nodes/templates';
 import type { LoggedEvent, RunRecord } from '../../../core/train/trainer';
+import { library } from '../../library';
 
 let root: string;
 let workspace: string;
@@ -14,6 +15,7 @@ let handlers: AppHandlers;
 
 function make(dialogs?: HostDialogs): AppHandlers {
   return createAppHandlers({
+    library,
     workspace,
     runsDir: path.join(workspace, 'runs'),
     recentFile: path.join(root, 'state', 'recent.json'),
@@ -42,7 +44,7 @@ describe('templates', () => {
       expect(summary.title.length).toBeGreaterThan(0);
       expect(summary.description.length).toBeGreaterThan(summary.summary.length);
       const { text } = await handlers.getTemplate({ id: summary.id });
-      const { graph, problems } = loadGraph(text);
+      const { graph, problems } = loadGraph(text, library);
       expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
       expect(hasErrors(problems)).toBe(false);
       expect(graph?.name.length).toBeGreaterThan(0);

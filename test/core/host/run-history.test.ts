@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../../core/data/png';
 import { createAppHandlers, markRunCrashed, type AppHandlers } from '../../../core/host/handlers';
 import type { RunRecord } from '../../../core/train/trainer';
+import { library } from '../../library';
 
 let workspace: string;
 let handlers: AppHandlers;
@@ -46,6 +47,7 @@ const picture = (width: number, height: number) => encodePng(new Uint8Array(widt
 beforeEach(async () => {
   workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'tw-runs-'));
   handlers = createAppHandlers({
+    library,
     workspace,
     runsDir: path.join(workspace, 'runs'),
     recentFile: path.join(workspace, 'recent.json'),

@@ -9,6 +9,7 @@ import { createWebSocketHost, type WebSocketHost, type WebSocketLike } from '../
 import { GraphBuilder } from '../../../core/graph/builder';
 import { serializeGraph } from '../../../core/graph/serialize';
 import type { AppPush } from '../../../core/contract/app-api';
+import { library } from '../../library';
 
 let root: string;
 let server: RunningServer;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Tensorweave</title>');
   await fs.writeFile(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   await fs.writeFile(path.join(root, 'secret.txt'), 'secret');
-  server = await startServer({ port: 0, workspace: path.join(root, 'workspace'), runsDir: path.join(root, 'runs'), staticDir });
+  server = await startServer({ library, port: 0, workspace: path.join(root, 'workspace'), runsDir: path.join(root, 'runs'), staticDir });
   host = createWebSocketHost(wsUrl(), (url) => new WebSocket(url) as unknown as WebSocketLike);
 });
 
@@ -129,7 +130,7 @@ describe('browser-mode server', () => {
   });
 
   it('trains a graph in a child process and pushes its progress and completion', async () => {
-    const b = new GraphBuilder({ name: 'tiny' });
+    const b = new GraphBuilder({ name: 'tiny' }, library);
     const data = b.add('input.dataset', {}, 'data');
     const conv = b.op('conv2d', { input: `${data}.image` }, { outChannels: 3, kernelSize: 3, padding: 1 }, 'conv');
     b.op('loss.l1', { input: `${conv}.output`, target: `${data}.image` }, {}, 'loss');

@@ -6,6 +6,7 @@ import { GraphBuilder } from '../../../core/graph/builder';
 import type { GraphDocument } from '../../../core/graph/schema';
 import { Trainer } from '../../../core/train/trainer';
 import type { TrainerEvent, TrainSettings } from '../../../core/contract/messages';
+import { library } from '../../library';
 
 export async function tempDir(prefix = 'tw-train-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
@@ -13,7 +14,7 @@ export async function tempDir(prefix = 'tw-train-'): Promise<string> {
 
 /** A tiny conv regressor on 16×16 shapes: fast enough for hundreds of steps in a test. */
 export function tinyRegressor(options: { lr?: number; steps?: number; optimizer?: 'adam' | 'sgd' } = {}): GraphDocument {
-  const g = new GraphBuilder({ name: 'tiny regressor' });
+  const g = new GraphBuilder({ name: 'tiny regressor' }, library);
   g.dataset('shapes', { imageSize: 16, maxObjects: 1, valueRange: '-1..1' });
   g.add('input.dataset', {}, 'data');
   g.op('conv2d', { input: 'data.edges' }, { outChannels: 4, kernelSize: 3, padding: 1 }, 'conv1');
@@ -37,7 +38,7 @@ export function tinyRegressor(options: { lr?: number; steps?: number; optimizer?
  * sees real and fake, G's optimizer sees only D(G(x)) with target "real".
  */
 export function tinyGan(): GraphDocument {
-  const g = new GraphBuilder({ name: 'tiny gan' });
+  const g = new GraphBuilder({ name: 'tiny gan' }, library);
   g.dataset('shapes', { imageSize: 16, maxObjects: 1, valueRange: '-1..1' });
   g.add('input.dataset', {}, 'data');
   g.op('conv2d', { input: 'data.edges' }, { outChannels: 3, kernelSize: 3, padding: 1 }, 'G_conv');
@@ -59,7 +60,7 @@ export function tinyGan(): GraphDocument {
 /** Runs a trainer in this process and collects its events. */
 export async function trainInProcess(graph: unknown, settings: TrainSettings): Promise<TrainerEvent[]> {
   const events: TrainerEvent[] = [];
-  const trainer = new Trainer((e) => events.push(e));
+  const trainer = new Trainer((e) => events.push(e), { registries: library });
   await trainer.run(graph, settings);
   return events;
 }

@@ -4,6 +4,7 @@
  * what trains.
  */
 import { describe, expect, it } from 'vitest';
+import { library } from '../../library';
 import { tf } from '../../../core/tf';
 import { TrainingSession } from '../../../core/train/session';
 import { makeBatch, openDataset, batchIndices } from '../../../core/data/batch';
@@ -16,8 +17,8 @@ import { readEvents, tempDir, tinyRegressor, trainInProcess } from './helpers';
 function withWatchers(graph: GraphDocument): GraphDocument {
   const g = structuredClone(graph);
   g.nodes.push(
-    withDefaults({ id: 'mse_watch', type: 'loss.mse', typeVersion: 1, params: {} }),
-    withDefaults({ id: 'l1_watch', type: 'loss.l1', typeVersion: 1, params: {} }),
+    withDefaults({ id: 'mse_watch', type: 'loss.mse', typeVersion: 1, params: {} }, library),
+    withDefaults({ id: 'l1_watch', type: 'loss.l1', typeVersion: 1, params: {} }, library),
   );
   for (const id of ['mse_watch', 'l1_watch']) {
     g.edges.push({ from: { node: 'conv2', port: 'output' }, to: { node: id, port: 'input' } }, { from: { node: 'data', port: 'image' }, to: { node: id, port: 'target' } });
@@ -26,9 +27,9 @@ function withWatchers(graph: GraphDocument): GraphDocument {
 }
 
 function run(graph: GraphDocument, steps: number) {
-  const session = TrainingSession.compile(graph);
+  const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   const results = [];
   for (let step = 0; step < steps; step++) {
     const batch = makeBatch(source, batchIndices(step, 2, source.size, 0), fields);

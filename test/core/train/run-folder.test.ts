@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { library } from '../../library';
 import {
   checkpointName,
   createRunFolder,
@@ -94,14 +95,14 @@ describe('the trainer writes through the run folder', () => {
     await trainInProcess(graph, { outDir: out, runName: 'k', backend: 'wasm', steps: 5, keepCheckpoints: 2 });
     const folder = new RunFolder(path.join(out, 'k'));
     expect((await folder.listCheckpoints()).map((c) => c.step)).toEqual([4, 5]);
-    const trained = loadGraph(await folder.readGraphText()).graph!;
+    const trained = loadGraph(await folder.readGraphText(), library).graph!;
     expect(trained.training.steps).toBe(5);
     const record = await folder.readRecord();
     expect(record).toMatchObject({ status: 'completed', step: 5, settings: { steps: 5, keepCheckpoints: 2 }, pid: process.pid });
 
     const more = await trainInProcess(undefined, { outDir: out, resume: folder.dir, backend: 'wasm', moreSteps: 3 });
     expect(more.at(-1)).toMatchObject({ type: 'done', step: 8, reason: 'completed' });
-    expect(loadGraph(await folder.readGraphText()).graph!.training.steps).toBe(8);
+    expect(loadGraph(await folder.readGraphText(), library).graph!.training.steps).toBe(8);
     expect((await folder.listCheckpoints()).map((c) => c.step)).toEqual([7, 8]);
 
     const back = await trainInProcess(undefined, { outDir: out, resume: folder.dir, backend: 'wasm', steps: 6 });

@@ -7,6 +7,7 @@ import { makeBatch, openDataset, batchIndices } from '../../../core/data/batch';
 import { datasetFieldsUsed } from '../../../core/train/trainer';
 import { selectBackend } from '../../../core/backend/select';
 import { readEvents, tempDir, tinyGan, tinyRegressor, trainInProcess } from './helpers';
+import { library } from '../../library';
 
 async function weightsFile(runDir: string): Promise<Buffer> {
   const checkpoints = path.join(runDir, 'checkpoints');
@@ -102,9 +103,9 @@ describe('training session', () => {
   it('keeps the number of tensors constant over 100 steps', async () => {
     await selectBackend('wasm');
     const graph = tinyRegressor();
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const run = (step: number) => {
       const batch = makeBatch(source, batchIndices(step, 2, source.size, 0), fields);
       session.step(batch, step);
@@ -132,9 +133,9 @@ describe('training session', () => {
     ] as const) {
       const graph = structuredClone(base);
       graph.training.optimizers = graph.training.optimizers.filter((o) => o.id === only);
-      const session = TrainingSession.compile(graph);
+      const session = TrainingSession.compile(graph, { registries: library });
       const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
       const before = snapshot(session);
       session.step(batch, 0);
       const moved = changed(before, snapshot(session));
@@ -150,7 +151,7 @@ describe('training session', () => {
     const runsPerStep = (order: string[]) => {
       const graph = tinyGan();
       graph.training.optimizers.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-      const session = TrainingSession.compile(graph);
+      const session = TrainingSession.compile(graph, { registries: library });
       const generator = session.program.nodes.get('G_conv')!;
       let runs = 0;
       const forward = generator.runtime.forward.bind(generator.runtime);
@@ -159,7 +160,7 @@ describe('training session', () => {
         return forward(inputs, mode);
       };
       const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+      const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
       session.step(batch, 0);
       tf.dispose(Object.values(batch));
       session.dispose();
@@ -173,7 +174,7 @@ describe('training session', () => {
 
   it('shares weights between nodes: D applied to real and fake is one set of weights', async () => {
     await selectBackend('wasm');
-    const session = TrainingSession.compile(tinyGan());
+    const session = TrainingSession.compile(tinyGan(), { registries: library });
     const names = session.program.weights.map((w) => w.name);
     expect(names).toContain('D_fake/kernel');
     expect(names.some((n) => n.startsWith('D_real/'))).toBe(false);

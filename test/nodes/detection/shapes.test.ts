@@ -16,6 +16,7 @@ import { nodeRegistry } from '../../../nodes/registry';
 import { buildMaskRcnn } from '../../../nodes/templates/mask-rcnn';
 import { buildNode, randomValue } from '../harness';
 import { TINY_MASK_RCNN } from './tiny';
+import { library } from '../../library';
 
 const registry = nodeRegistry as Record<string, AnyNodeDefinition>;
 const img = (h: number, w: number, c: number): ValueType => ({ kind: 'image', shape: ['N', h, w, c] });
@@ -112,7 +113,7 @@ describe('output shapes for several input sizes', () => {
 
   it('the template compiles at other image sizes', () => {
     for (const imageSize of [32, 96]) {
-      const program = compileGraph(buildMaskRcnn({ ...TINY_MASK_RCNN, imageSize }));
+      const program = compileGraph(buildMaskRcnn({ ...TINY_MASK_RCNN, imageSize }), { registries: library });
       expect(program.nodes.get('fpn')!.outputTypes.features.levels!.P2).toEqual(['N', imageSize / 4, imageSize / 4, TINY_MASK_RCNN.fpnChannels]);
       program.dispose();
     }
@@ -122,22 +123,22 @@ describe('output shapes for several input sizes', () => {
 describe('bad inputs name the node and say how to fix them', () => {
   it('an image size the backbone cannot divide', () => {
     const graph = buildMaskRcnn({ ...TINY_MASK_RCNN, imageSize: 60 });
-    const problems = inferGraph(graph).problems;
+    const problems = inferGraph(graph, library).problems;
     expect(problems).toHaveLength(1);
     expect(problems[0].nodeId).toBe('backbone');
     expect(problems[0].message).toMatch(/60×60.*multiples of 32.*64×64/);
-    expect(() => compileGraph(graph)).toThrow(CompileError);
-    expect(() => compileGraph(graph)).toThrow(/backbone/);
+    expect(() => compileGraph(graph, { registries: library })).toThrow(CompileError);
+    expect(() => compileGraph(graph, { registries: library })).toThrow(/backbone/);
   });
 
   it('a RoIAlign wired to a non-pyramid', () => {
-    const g = new GraphBuilder({ name: 'bad pooler' });
+    const g = new GraphBuilder({ name: 'bad pooler' }, library);
     g.dataset('shapes', { imageSize: 32 });
     g.add('input.dataset', {}, 'data');
     g.op('roi_align', { features: 'data.image', rois: 'data.boxes' }, {}, 'pooler');
     g.op('loss.l1', { input: 'pooler.features' }, {}, 'l1');
     g.optimizer({ type: 'adam', id: 'opt', modules: ['main'], losses: [{ node: 'l1', weight: 1 }], lr: 1e-3 });
-    const problems = validateGraph(g.build());
+    const problems = validateGraph(g.build(), library);
     const features = problems.find((p) => p.port === 'features');
     expect(features?.nodeId).toBe('pooler');
     expect(features?.message).toMatch(/input 'features' accepts feature pyramid; .*gives image/);

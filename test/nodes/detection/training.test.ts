@@ -12,6 +12,7 @@ import { buildMaskRcnn } from '../../../nodes/templates/mask-rcnn';
 import { findTemplate } from '../../../nodes/templates';
 import { validateGraph } from '../../../core/graph/validate';
 import { TINY_MASK_RCNN } from './tiny';
+import { library } from '../../library';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -23,9 +24,9 @@ describe('Mask R-CNN training', () => {
   it('RPN and mask losses fall on a tiny configuration, with no tensor growth across steps', () => {
     const steps = 250;
     const graph = buildMaskRcnn({ ...TINY_MASK_RCNN, steps });
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const history: Record<string, number>[] = [];
     const tensors: number[] = [];
     for (let step = 0; step < steps; step++) {
@@ -48,7 +49,7 @@ describe('Mask R-CNN training', () => {
 
   it('the template validates without problems', () => {
     const graph = findTemplate('mask-rcnn')!.build();
-    expect(validateGraph(graph)).toEqual([]);
+    expect(validateGraph(graph, library)).toEqual([]);
     expect(graph.description).toMatch(/mask AP50/);
   });
 });

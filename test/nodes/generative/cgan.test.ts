@@ -12,6 +12,7 @@ import { batchIndices, makeBatch, openDataset } from '../../../core/data/batch';
 import { datasetFieldsUsed } from '../../../core/train/trainer';
 import { buildCgan } from '../../../nodes/templates/cgan';
 import { cganSamples, compactnessClassifier, shapeCompactness } from '../../bench/generative';
+import { library } from '../../library';
 
 const STEPS = 500;
 
@@ -22,9 +23,9 @@ beforeAll(async () => {
 it(`after ${STEPS} steps the class decides the shape`, () => {
   const graph = buildCgan({ steps: STEPS });
   const size = graph.dataset.params.imageSize as number;
-  const session = TrainingSession.compile(graph);
+  const session = TrainingSession.compile(graph, { registries: library });
   const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-  const fields = datasetFieldsUsed(graph);
+  const fields = datasetFieldsUsed(graph, library);
   for (let step = 0; step < STEPS; step++) {
     const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
     session.step(batch, step);

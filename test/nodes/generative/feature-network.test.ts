@@ -18,9 +18,10 @@ import { StepExecutor } from '../../../core/compile/executor';
 import { TrainingSession } from '../../../core/train/session';
 import { saveCheckpoint } from '../../../core/train/checkpoint';
 import { nodeRegistry } from '../../../nodes/registry';
-import { saveLayersModel } from '../../../nodes/generative/feature-network';
+import { saveLayersModel } from './save-layers-model';
 import { buildNode, expectClose } from '../harness';
 import { tempDir } from '../../core/train/helpers';
+import { library } from '../../library';
 
 const frozen = (nodeRegistry as Record<string, AnyNodeDefinition>)['features.frozen'];
 const img = (h: number, w: number, c: number): ValueType => ({ kind: 'image', shape: ['N', h, w, c] });
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 /** A feature graph: the frozen node on the dataset image, plus a trainable conv so the optimizer has something. */
 function graphWith(params: Record<string, unknown>, imageSize = 16) {
-  const g = new GraphBuilder({ name: 'features' });
+  const g = new GraphBuilder({ name: 'features' }, library);
   g.dataset('shapes', { imageSize, valueRange: '-1..1' });
   g.add('input.dataset', {}, 'data');
   g.op('conv2d', { input: 'data.image' }, { outChannels: 3, kernelSize: 3, padding: 1 }, 'T');
@@ -56,7 +57,7 @@ function graphWith(params: Record<string, unknown>, imageSize = 16) {
 describe('builtin source', () => {
   it('exposes VGG-named layers, never trains its weights, and passes gradients to the image', () => {
     const graph = graphWith({ source: 'builtin', width: 4, layers: 'relu1_2,relu2_2' });
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const lossNet = session.program.nodes.get('loss_net')!;
     expect(lossNet.outputTypes.features.levels).toEqual({ relu1_2: ['N', 16, 16, 4], relu2_2: ['N', 8, 8, 8] });
     expect(lossNet.weights.length).toBeGreaterThan(0);
@@ -139,10 +140,10 @@ describe('file source (TensorFlow.js layers model on disk)', () => {
     const expected = tf.tidy(() => (model.predict(tf.add(tf.mul(x, 2), 0.5)) as tf.Tensor).dataSync());
     const actual = tf.tidy(() => ((node.run({ input: x }).features as Record<string, tf.Tensor>).merge).dataSync());
     expectClose(actual, expected, 1e-5);
-    expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 2) }, params: { ...defaults(), source: 'file', path: file, layers: 'merge' } })).toThrow(
+    expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 2) }, params: { ...defaults(), source: 'file', path: file, layers: 'merge' }, registries: library })).toThrow(
       /takes 8×8 images but the input is 16×16/,
     );
-    expect(() => frozen.inferShape({ inputs: { input: img(8, 8, 3) }, params: { ...defaults(), source: 'file', path: file, layers: 'merge' } })).toThrow(
+    expect(() => frozen.inferShape({ inputs: { input: img(8, 8, 3) }, params: { ...defaults(), source: 'file', path: file, layers: 'merge' }, registries: library })).toThrow(
       /takes 2-channel images but the input has 3 channels/,
     );
     x.dispose();
@@ -154,7 +155,7 @@ describe('file source (TensorFlow.js layers model on disk)', () => {
     const missing = path.join(dir, 'nowhere', 'model.json');
     let error: unknown;
     try {
-      TrainingSession.compile(graphWith({ source: 'file', path: missing, layers: 'x' }));
+      TrainingSession.compile(graphWith({ source: 'file', path: missing, layers: 'x' }), { registries: library });
     } catch (e) {
       error = e;
     }
@@ -166,7 +167,7 @@ describe('file source (TensorFlow.js layers model on disk)', () => {
     const broken = path.join(dir, 'broken');
     await fs.mkdir(broken, { recursive: true });
     await fs.writeFile(path.join(broken, 'model.json'), '{"modelTopology": ');
-    expect(() => frozen.inferShape({ inputs: { input: img(8, 8, 3) }, params: { ...defaults(), source: 'file', path: path.join(broken, 'model.json') } })).toThrow(
+    expect(() => frozen.inferShape({ inputs: { input: img(8, 8, 3) }, params: { ...defaults(), source: 'file', path: path.join(broken, 'model.json') }, registries: library })).toThrow(
       /cannot read model file '.*broken\/model.json'/,
     );
     // Weights missing: the shape rule (topology only) passes, building names the node and the missing shard.
@@ -180,9 +181,25 @@ describe('file source (TensorFlow.js layers model on disk)', () => {
   });
 });
 
+describe('without file access (the editor)', () => {
+  it('types the chosen layers as feature maps of unknown size, and building says the host must read the files', () => {
+    const editor = { nodes: library.nodes, datasets: library.datasets };
+    for (const source of ['file', 'checkpoint']) {
+      const params = { ...defaults(), source, path: path.join(dir, 'not-read', 'model.json'), layers: 'a,b' };
+      expect(frozen.inferShape({ inputs: { input: img(16, 16, 3) }, params, registries: editor })).toEqual({
+        features: { kind: 'pyramid', levels: { a: ['N', 'H', 'W', 'C'], b: ['N', 'H', 'W', 'C'] } },
+      });
+      expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 3) }, params: { ...params, path: '' }, registries: editor })).toThrow(/needs path/);
+      expect(() => buildNode(frozen, { input: img(16, 16, 3) }, params, { registries: editor })).toThrow(
+        new RegExp(`frozen feature network 'node': source '${source}' reads files, which this host cannot do`),
+      );
+    }
+  });
+});
+
 describe('checkpoint source', () => {
   it("runs a module of an earlier run's checkpoint, frozen, with its trained weights and running statistics", async () => {
-    const g = new GraphBuilder({ name: 'encoder' });
+    const g = new GraphBuilder({ name: 'encoder' }, library);
     g.dataset('shapes', { imageSize: 16, valueRange: '-1..1' });
     g.add('input.dataset', {}, 'data');
     g.op('conv2d', { input: 'data.image' }, { outChannels: 4, kernelSize: 3, padding: 1 }, 'E_conv');
@@ -192,7 +209,7 @@ describe('checkpoint source', () => {
     g.op('loss.mse', { input: 'head.output', target: 'data.image' }, {}, 'mse');
     g.module('E', 'Encoder', ['E_conv', 'E_bn', 'E_relu']);
     g.optimizer({ type: 'adam', id: 'adam', modules: ['E', 'main'], losses: [{ node: 'mse', weight: 1 }], lr: 1e-2 });
-    const session = TrainingSession.compile(g.build());
+    const session = TrainingSession.compile(g.build(), { registries: library });
     const batch = { image: random([2, 16, 16, 3], 4) };
     for (let step = 0; step < 3; step++) session.step(batch, step);
     const runDir = path.join(dir, 'run');
@@ -210,10 +227,10 @@ describe('checkpoint source', () => {
     const actual = tf.tidy(() => ((node.run({ input: x }, { training: true }).features as Record<string, tf.Tensor>).E_relu).dataSync());
     expectClose(actual, expected, 1e-6);
 
-    expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 3) }, params: { ...defaults(), source: 'checkpoint', path: runDir, layers: 'head' } })).toThrow(
+    expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 3) }, params: { ...defaults(), source: 'checkpoint', path: runDir, layers: 'head' }, registries: library })).toThrow(
       /no module of checkpoint .* holds all of 'head'; set module \(modules: 'E'\)/,
     );
-    expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 3) }, params: { ...defaults(), source: 'checkpoint', path: path.join(dir, 'empty-run'), layers: 'E_bn' } })).toThrow(
+    expect(() => frozen.inferShape({ inputs: { input: img(16, 16, 3) }, params: { ...defaults(), source: 'checkpoint', path: path.join(dir, 'empty-run'), layers: 'E_bn' }, registries: library })).toThrow(
       /cannot read checkpoint/,
     );
     node.dispose();

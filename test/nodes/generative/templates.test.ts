@@ -24,6 +24,7 @@ import { buildPix2pix } from '../../../nodes/templates/pix2pix';
 import { buildCyclegan } from '../../../nodes/templates/cyclegan';
 import { buildPerceptual } from '../../../nodes/templates/perceptual';
 import { readEvents, tempDir, trainInProcess } from '../../core/train/helpers';
+import { library } from '../../library';
 
 const TINY: Record<string, () => GraphDocument> = {
   cgan: () => buildCgan({ ngf: 4, ndf: 4, noise: 8, batchSize: 4, steps: 4 }),
@@ -49,7 +50,7 @@ beforeAll(async () => {
 describe.each(Object.keys(TINY))('template %s', (id) => {
   it('validates as shipped and, made tiny, trains through the trainer with previews', async () => {
     const shipped = findTemplate(id)!.build();
-    const { graph, problems } = loadGraph(serializeGraph(shipped));
+    const { graph, problems } = loadGraph(serializeGraph(shipped), library);
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(graph!.nodes.length).toBe(shipped.nodes.length);
 
@@ -67,9 +68,9 @@ describe.each(Object.keys(TINY))('template %s', (id) => {
 
   it('keeps the number of tensors constant from step to step (pools and frozen networks hold none)', () => {
     const graph = TINY[id]();
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const fields = datasetFieldsUsed(graph);
+    const fields = datasetFieldsUsed(graph, library);
     const run = (step: number) => {
       const batch = makeBatch(source, batchIndices(step, graph.training.batchSize, source.size, 0), fields);
       session.step(batch, step);
@@ -86,7 +87,7 @@ describe.each(Object.keys(TINY))('template %s', (id) => {
 
 describe('initialisation', () => {
   it("the module option 'normal0.02' reaches the composite nodes' scoped weights: kernels N(0, 0.02), BN γ N(1, 0.02), biases 0", () => {
-    const session = TrainingSession.compile(buildPix2pix({ imageSize: 32, depth: 5, ngf: 8, ndf: 8, nLayers: 2 }));
+    const session = TrainingSession.compile(buildPix2pix({ imageSize: 32, depth: 5, ngf: 8, ndf: 8, nLayers: 2 }), { registries: library });
     const stats = (name: string) => {
       const values = Array.from(session.program.weights.find((w) => w.name === name)!.variable.dataSync());
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -110,7 +111,7 @@ describe('initialisation', () => {
 describe('multi-optimizer isolation (pix2pix, D then G)', () => {
   it("D's update leaves G's weights unchanged and G's leaves D's; D-on-fake sends no gradient into G during D's step", () => {
     const graph = TINY.pix2pix();
-    const session = TrainingSession.compile(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
     const trainable = (module: string) => session.program.weights.filter((w) => w.trainable && w.moduleId === module);
     const snapshot = (module: string) => trainable(module).map((w) => Array.from(w.variable.dataSync()));
     const G0 = snapshot('G');
@@ -126,7 +127,7 @@ describe('multi-optimizer isolation (pix2pix, D then G)', () => {
       };
     }
     const source = openDataset(graph.dataset, { seed: 0, split: 'train' });
-    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph));
+    const batch = makeBatch(source, [0, 1], datasetFieldsUsed(graph, library));
     session.step(batch, 0);
     expect(seen.map((s) => s.optimizer)).toEqual(['adam_D', 'adam_G']);
     expect(seen[0].G).toEqual(G0);
@@ -168,8 +169,8 @@ describe('learning', () => {
   it('pix2pix (32×32, ngf 8) halves its validation L1 within 150 steps (budget: 75 s on 2 CPU cores, wasm)', () => {
     const start = performance.now();
     const graph = buildPix2pix({ imageSize: 32, depth: 5, ngf: 8, ndf: 8, nLayers: 2, batchSize: 4, steps: 10_000 });
-    const session = TrainingSession.compile(graph);
-    const fields = datasetFieldsUsed(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
+    const fields = datasetFieldsUsed(graph, library);
     const train = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const val = openDataset(graph.dataset, { seed: 0, split: 'val' });
     const valBatch = makeBatch(val, Array.from({ length: 16 }, (_, i) => i), fields);
@@ -197,8 +198,8 @@ describe('learning', () => {
 
   it('CycleGAN (16×16, ngf 8) lowers its cycle-consistency loss over 150 steps', () => {
     const graph = buildCyclegan({ imageSize: 16, ngf: 8, blocks: 2, ndf: 8, nLayers: 2, batchSize: 2, steps: 10_000 });
-    const session = TrainingSession.compile(graph);
-    const fields = datasetFieldsUsed(graph);
+    const session = TrainingSession.compile(graph, { registries: library });
+    const fields = datasetFieldsUsed(graph, library);
     const train = openDataset(graph.dataset, { seed: 0, split: 'train' });
     const cycle: number[] = [];
     for (let step = 0; step < 150; step++) {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { overlayStyle, pictureRole } from '../../../renderer/dashboard/Pictures';
 import { segmentationUnet } from '../../../nodes/templates/segmentation-unet';
+import { installCatalog } from '../../../renderer/editor/catalog';
+import { nodeLibrary } from '../../../nodes/library';
+
+installCatalog(nodeLibrary);
 
 describe('sample pictures', () => {
   it('tells inputs from targets by the wires of the graph that trained', () => {

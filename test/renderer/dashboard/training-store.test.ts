@@ -13,6 +13,10 @@ import { TrainingController } from '../../../renderer/dashboard/controller';
 import { createTrainingStore } from '../../../renderer/dashboard/store';
 import { shapeClassifier } from '../../../nodes/templates/classifier';
 import { createFakeHost, type FakeHost } from '../fake-host';
+import { installCatalog } from '../../../renderer/editor/catalog';
+import { nodeLibrary } from '../../../nodes/library';
+
+installCatalog(nodeLibrary);
 
 type RunSummary = AppResponse<'listRuns'>[number];
 
