@@ -14,7 +14,7 @@ import type { GraphRegistries } from '../graph/registries';
 export function datasetOpenProblems(graph: GraphDocument, registries: GraphRegistries): Problem[] {
   for (const split of ['train', 'val'] as const) {
     try {
-      openDataset(graph.dataset, { seed: graph.training.seed, split }, registries.datasets);
+      openDataset(graph.dataset, { seed: graph.training.seed, split, io: registries.io }, registries.datasets);
     } catch (thrown) {
       if (!(thrown instanceof DatasetError)) throw thrown;
       const param = thrown.where !== undefined && Object.hasOwn(registries.datasets[graph.dataset.type]?.params ?? {}, thrown.where) ? thrown.where : undefined;

@@ -6,14 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { library } from '../../library';
 import { datasetOpenProblems } from '../../../core/cli/dataset-check';
-import { nodeRegistry } from '../../../nodes/registry';
-import { datasetRegistry } from '../../../core/data/registry';
 import { findTemplate } from '../../../nodes/templates';
 import { serializeGraph } from '../../../core/graph/serialize';
 import { tempDir } from '../train/helpers';
 import { GraphBuilder } from '../../../core/graph/builder';
 
-const registries = { nodes: nodeRegistry, datasets: datasetRegistry };
 const bin = fileURLToPath(new URL('../../../core/cli/bin.js', import.meta.url));
 /** A one-conv image-to-image graph reading A|B pairs from a folder. */
 const pix2pixOn = (params: Record<string, unknown>) => {
@@ -28,19 +25,19 @@ const pix2pixOn = (params: Record<string, unknown>) => {
 
 describe('datasetOpenProblems', () => {
   it('reports a folder dataset without a path, naming the param', () => {
-    expect(datasetOpenProblems(pix2pixOn({}), registries)).toEqual([
+    expect(datasetOpenProblems(pix2pixOn({}), library)).toEqual([
       expect.objectContaining({ severity: 'error', code: 'dataset-cannot-open', param: 'path', path: ['dataset', 'params', 'path'], message: expect.stringContaining('set path to the dataset folder') }),
     ]);
   });
 
   it('reports a folder that does not exist', async () => {
     const missing = path.join(await tempDir('tw-ds-'), 'nothing-here');
-    const [problem] = datasetOpenProblems(pix2pixOn({ path: missing }), registries);
+    const [problem] = datasetOpenProblems(pix2pixOn({ path: missing }), library);
     expect(problem.message).toContain('folder does not exist');
   });
 
   it('finds nothing wrong with the synthetic datasets of the templates', () => {
-    expect(datasetOpenProblems(findTemplate('pix2pix')!.build(), registries)).toEqual([]);
+    expect(datasetOpenProblems(findTemplate('pix2pix')!.build(), library)).toEqual([]);
   });
 
   it('makes the validate command exit 1', async () => {
