@@ -6,9 +6,9 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { GraphDocument } from '../../core/graph/schema';
 import { formatProblem } from '../../core/graph/problems';
-import { closeDialog, type Dialog } from '../editor/ui-store';
+import type { Dialog } from '../editor/ui-store';
 import type { Commands, CommandId } from './commands';
-import { useServices, useUi } from './context';
+import { useServices, useUi } from '../services/context';
 import { readGraphText, type FileActions } from './files';
 import { layeredPositions } from './quick-layout';
 import { Thumbnail } from './Thumbnail';
@@ -20,6 +20,7 @@ export function Dialogs({ files, commands }: { files: FileActions; commands: Com
 }
 
 function DialogBody({ dialog, files, commands }: { dialog: Dialog; files: FileActions; commands: Commands }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   switch (dialog.type) {
     case 'gallery':
       return <Gallery files={files} />;
@@ -107,6 +108,7 @@ interface TemplateCard {
 
 function Gallery({ files }: { files: FileActions }) {
   const { host } = useServices();
+  const closeDialog = useUi((s) => s.closeDialog);
   const [cards, setCards] = useState<TemplateCard[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -182,6 +184,7 @@ function Gallery({ files }: { files: FileActions }) {
 }
 
 function OpenDialog({ files, list }: { files: FileActions; list: { path: string; name: string; modified: number }[] }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   const input = useRef<HTMLInputElement>(null);
   const sorted = [...list].sort((a, b) => b.modified - a.modified);
   return (
@@ -231,6 +234,7 @@ function OpenDialog({ files, list }: { files: FileActions; list: { path: string;
 }
 
 function SaveAsDialog({ files, suggestedName }: { files: FileActions; suggestedName: string }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   const [name, setName] = useState(suggestedName);
   const valid = /^[^\\/:*?"<>|]+$/.test(name.trim()) && name.trim() !== '';
   const save = () => {
@@ -277,6 +281,7 @@ const SHEET: { group: string; ids: CommandId[] }[] = [
 ];
 
 function ShortcutSheet({ commands }: { commands: Commands }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
   return (
     <Modal title="Keyboard shortcuts" onClose={closeDialog} testId="shortcuts">

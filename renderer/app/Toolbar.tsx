@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { isDirty } from '../editor/editor-store';
 import type { CommandId, Commands } from './commands';
-import { useEditor, useUi } from './context';
+import { isActive } from '../dashboard/store';
+import { useEditor, useTrainingState, useUi } from '../services/context';
 
 export function Toolbar({ commands }: { commands: Commands }) {
   const file = useEditor((s) => s.file);
@@ -15,8 +16,7 @@ export function Toolbar({ commands }: { commands: Commands }) {
   const hasSelection = useEditor((s) => s.selectedNodes.length > 0);
   const theme = useUi((s) => s.theme);
   const minimap = useUi((s) => s.minimap);
-  const training = useUi((s) => s.training);
-  const running = training !== null && ['starting', 'running', 'paused'].includes(training.state);
+  const running = useTrainingState((s) => isActive(s.live));
   const button = (id: CommandId, label: ReactNode, options: { disabled?: boolean; className?: string; pressed?: boolean } = {}) => (
     <button
       className={`tw-tool ${options.className ?? ''}`}

@@ -15,7 +15,7 @@ import { SHAPE_CLASS_NAMES } from '../../core/data/shapes-render';
 import { defaultParams } from '../../core/params';
 import { registries } from '../editor/catalog';
 import { isDirty, type EditorStore, type FileInfo } from '../editor/editor-store';
-import { openDialog, toast, uiStore } from '../editor/ui-store';
+import type { Dialog, UiActions, UiStore } from '../editor/ui-store';
 import { layeredPositions, withLayout } from './quick-layout';
 
 /** Problems that mean the file itself is broken, as opposed to a valid file describing a graph with mistakes. */
@@ -53,21 +53,30 @@ export class FileActions {
   constructor(
     private readonly host: HostApi,
     private readonly editor: EditorStore,
+    private readonly ui: UiStore,
     private readonly recoveryDelayMs = 1200,
   ) {}
+
+  private toast(...args: Parameters<UiActions['toast']>): void {
+    this.ui.getState().toast(...args);
+  }
+
+  private openDialog(dialog: Dialog): void {
+    this.ui.getState().openDialog(dialog);
+  }
 
   /** Opens `text` as the current graph, or explains why it cannot. Returns whether it opened. */
   openText(text: string, file: FileInfo, options: { dirty?: boolean } = {}): boolean {
     const outcome = readGraphText(text);
     if (!outcome.ok) {
-      openDialog({ type: 'file-errors', name: file.name, problems: outcome.problems });
+      this.openDialog({ type: 'file-errors', name: file.name, problems: outcome.problems });
       return false;
     }
     this.editor.getState().load(outcome.doc, file, options);
     const errors = outcome.problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) {
-      uiStore.setState({ problemsOpen: true });
-      toast('info', `Opened ${file.name} with ${errors} problem${errors === 1 ? '' : 's'} to fix (see the Problems panel).`);
+      this.ui.setState({ problemsOpen: true });
+      this.toast('info', `Opened ${file.name} with ${errors} problem${errors === 1 ? '' : 's'} to fix (see the Problems panel).`);
     }
     return true;
   }
@@ -79,7 +88,7 @@ export class FileActions {
   private openTemplateText(text: string, quiet = false): boolean {
     const outcome = readGraphText(text);
     if (!outcome.ok) {
-      if (!quiet) openDialog({ type: 'file-errors', name: 'template', problems: outcome.problems });
+      if (!quiet) this.openDialog({ type: 'file-errors', name: 'template', problems: outcome.problems });
       return false;
     }
     const doc = outcome.doc;
@@ -93,14 +102,14 @@ export class FileActions {
       void action();
       return;
     }
-    openDialog({ type: 'confirm-discard', action: actionTitle, proceed: () => void action() });
+    this.openDialog({ type: 'confirm-discard', action: actionTitle, proceed: () => void action() });
   }
 
   async open(): Promise<void> {
     this.guardUnsaved('open another graph', async () => {
-      if (uiStore.getState().hostKind === 'browser') {
+      if (this.ui.getState().hostKind === 'browser') {
         const files = await this.call(() => this.host.listFiles({}), 'list the workspace files');
-        if (files) openDialog({ type: 'open', files });
+        if (files) this.openDialog({ type: 'open', files });
         return;
       }
       await this.openPath(undefined);
@@ -134,8 +143,8 @@ export class FileActions {
   async saveAs(name?: string): Promise<boolean> {
     const { doc, file } = this.editor.getState();
     const suggestedName = fileNameFor(doc, file);
-    if (uiStore.getState().hostKind === 'browser' && name === undefined) {
-      openDialog({ type: 'save-as', suggestedName });
+    if (this.ui.getState().hostKind === 'browser' && name === undefined) {
+      this.openDialog({ type: 'save-as', suggestedName });
       return false;
     }
     const saved = await this.call(
@@ -152,7 +161,7 @@ export class FileActions {
     // Edits made while the write was in flight stay unsaved.
     if (state.doc === doc) state.markSaved(file);
     else this.editor.setState({ file, savedDoc: doc });
-    toast('success', `Saved ${file.name}`);
+    this.toast('success', `Saved ${file.name}`);
     void this.host.clearRecovery({}).catch(() => undefined);
   }
 
@@ -171,7 +180,7 @@ export class FileActions {
 
   async exportFile(suggestedName: string, data: string, encoding: 'utf8' | 'base64'): Promise<void> {
     const result = await this.call(() => this.host.exportFile({ suggestedName, data, encoding }), `export ${suggestedName}`);
-    if (result && !('canceled' in result)) toast('success', `Exported ${result.path}`);
+    if (result && !('canceled' in result)) this.toast('success', `Exported ${result.path}`);
   }
 
   /**
@@ -214,15 +223,15 @@ export class FileActions {
   }
 
   async restoreRecovery(): Promise<void> {
-    const recovery = uiStore.getState().recovery;
-    uiStore.setState({ recovery: null });
+    const recovery = this.ui.getState().recovery;
+    this.ui.setState({ recovery: null });
     if (!recovery) return;
     const name = recovery.path ? (recovery.path.split(/[\\/]/).pop() ?? 'Recovered') : 'Recovered';
     this.openText(recovery.text, { ...(recovery.path ? { path: recovery.path } : {}), name }, { dirty: true });
   }
 
   async discardRecovery(): Promise<void> {
-    uiStore.setState({ recovery: null });
+    this.ui.setState({ recovery: null });
     await this.host.clearRecovery({}).catch(() => undefined);
   }
 
@@ -234,9 +243,9 @@ export class FileActions {
     if (this.started) return;
     this.started = true;
     const info = await this.call(() => this.host.appInfo({}), 'reach the host');
-    if (info) uiStore.setState({ hostKind: info.host });
+    if (info) this.ui.setState({ hostKind: info.host });
     const recovery = await this.host.readRecovery({}).catch(() => null);
-    if (recovery) uiStore.setState({ recovery });
+    if (recovery) this.ui.setState({ recovery });
     const recent = await this.host.recentFiles({}).catch(() => [] as string[]);
     for (const path of recent.slice(0, 1)) {
       const result = await this.host.openFile({ path }).catch(() => undefined);
@@ -260,7 +269,7 @@ export class FileActions {
     try {
       return await request();
     } catch (thrown) {
-      toast('error', `Could not ${what}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      this.toast('error', `Could not ${what}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
       return undefined;
     }
   }

@@ -4,9 +4,9 @@
  * history; live loss and learning-rate plots; sample pictures; and, when a
  * run fails or Run is refused, what went wrong and where.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import { useServices, useUi } from '../app/context';
-import { revealNode } from '../canvas/canvas-api';
+import { useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useServices, useUi } from '../services/context';
+import { useRevealNode } from '../services/view';
 import { formatEta, formatRate } from './controller';
 import { TrainingContext, useTraining, useTrainingController } from './context';
 import { MetricsView } from './MetricsView';
@@ -302,7 +302,7 @@ function FailureBanner() {
   const live = useTraining((s) => s.live);
   const view = useTraining((s) => s.view);
   const refuse = useTraining((s) => s.refuse);
-  const reveal = useCallback((nodeId: string) => revealNode(editor, nodeId), [editor]);
+  const reveal = useRevealNode();
   const error = view.kind === 'live' && live?.phase === 'failed' ? live.error : undefined;
 
   useEffect(() => {

@@ -414,6 +414,3 @@ export function createTrainingStore(): TrainingStore {
     },
   }));
 }
-
-/** The app's one training store (the canvas's node cards read it too). */
-export const trainingStore: TrainingStore = createTrainingStore();

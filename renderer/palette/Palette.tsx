@@ -6,22 +6,22 @@
 import { useMemo, useState } from 'react';
 import type { InputPortDef, OutputPortDef } from '../../core/node-api';
 import type { PortKind } from '../../core/types';
-import { useServices } from '../app/context';
-import { canvasApi } from '../canvas/canvas-api';
+import { useServices } from '../services/context';
+import { useCanvas } from '../services/view';
 import { PALETTE_MIME } from '../canvas/Canvas';
 import { NODE_WIDTH } from '../canvas/geometry';
 import { groupPalette, kindColor, searchPalette, type PaletteEntry } from '../editor/catalog';
 
 export function Palette() {
   const { editor } = useServices();
+  const view = useCanvas();
   const [query, setQuery] = useState('');
   const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
   const groups = useMemo(() => groupPalette(searchPalette(query)), [query]);
 
   const addAtCentre = (entry: PaletteEntry) => {
-    const instance = canvasApi.get();
     const box = document.querySelector('.tw-canvas')?.getBoundingClientRect();
-    const centre = instance && box ? instance.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+    const centre = box ? view.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
     // Nudge each new node so repeated clicks do not stack exactly.
     const jitter = (editor.getState().doc.nodes.length % 5) * 24;
     editor.getState().addNode(entry.type, { x: centre.x - NODE_WIDTH / 2 + jitter, y: centre.y - 40 + jitter });

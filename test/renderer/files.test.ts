@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializeGraph } from '../../core/graph/serialize';
 import { blankGraph, FileActions, readGraphText } from '../../renderer/app/files';
 import { clipboardFromText, clipboardToText } from '../../renderer/editor/clipboard-format';
 import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
 import { copyNodes } from '../../renderer/editor/edits';
-import { uiStore } from '../../renderer/editor/ui-store';
+import { createUiStore, type UiStore } from '../../renderer/editor/ui-store';
 import { createFakeHost } from './fake-host';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -12,12 +12,13 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function setup(options: Parameters<typeof createFakeHost>[0] = {}) {
   const host = createFakeHost(options);
   const editor = createEditorStore(blankGraph(), { name: 'Untitled' });
-  const files = new FileActions(host, editor, 20);
-  uiStore.setState({ dialog: null, recovery: null, hostKind: options.host ?? 'browser', toasts: [] });
+  uiStore = createUiStore({ hostKind: options.host ?? 'browser' });
+  const files = new FileActions(host, editor, uiStore, 20);
   return { host, editor, files };
 }
 
-afterEach(() => uiStore.setState({ dialog: null, recovery: null, toasts: [] }));
+/** The window's view state, made anew by each setup(). */
+let uiStore: UiStore;
 
 describe('opening files', () => {
   it('refuses a file that is not JSON, shows the reason with its position, and keeps the current graph', () => {

@@ -3,12 +3,14 @@
  * validation, settings, session filtering, per-frame batching of trainer
  * events, failures, and the run history (list, open, compare, cache).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAppResponse, type AppPush, type AppResponse } from '../../../core/contract/app-api';
 import type { TrainerEvent } from '../../../core/contract/messages';
 import { serializeGraph } from '../../../core/graph/serialize';
 import { createEditorStore } from '../../../renderer/editor/editor-store';
-import { uiStore } from '../../../renderer/editor/ui-store';
+import { createUiStore } from '../../../renderer/editor/ui-store';
+import { followTrainingStatus, type TrainingStatus } from '../../../renderer/app/status';
+import { revealNode } from '../../../renderer/services/view';
 import { TrainingController } from '../../../renderer/dashboard/controller';
 import { createTrainingStore } from '../../../renderer/dashboard/store';
 import { shapeClassifier } from '../../../nodes/templates/classifier';
@@ -62,9 +64,14 @@ function setup() {
   const frames: (() => void)[] = [];
   const editor = createEditorStore(shapeClassifier.build(), { name: 'classifier.json', path: '/ws/classifier.json' });
   const store = createTrainingStore();
-  const controller = new TrainingController(host, editor, store, {
+  const ui = createUiStore({ problemsOpen: false });
+  const controller = new TrainingController(host, editor, store, ui, {
     queue: { scheduler: { request: (callback) => frames.push(callback), cancel: () => undefined }, fallbackMs: 0 },
+    reveal: (nodeId) => revealNode(editor, null, nodeId),
   });
+  // What the status line shows: derived from the store, not mirrored.
+  let status: TrainingStatus | null = null;
+  followTrainingStatus(store, (next) => (status = next));
   let updates = 0;
   store.subscribe(() => updates++);
   const detach = controller.attach();
@@ -72,6 +79,8 @@ function setup() {
     host,
     editor,
     store,
+    ui,
+    status: () => status,
     controller,
     detach,
     runs,
@@ -85,10 +94,6 @@ function setup() {
   };
 }
 
-beforeEach(() => {
-  uiStore.setState({ training: null, toasts: [], problemsOpen: false });
-});
-
 describe('Run', () => {
   it('starts nothing while the graph has errors, and lists them', async () => {
     const t = setup();
@@ -98,7 +103,7 @@ describe('Run', () => {
     expect(t.calls('startTraining')).toHaveLength(0);
     expect(t.store.getState().live).toBeNull();
     expect(t.store.getState().refused?.some((p) => p.nodeId === 'conv1')).toBe(true);
-    expect(uiStore.getState().problemsOpen).toBe(true);
+    expect(t.ui.getState().problemsOpen).toBe(true);
   });
 
   it('refuses settings the trainer would refuse', async () => {
@@ -149,8 +154,8 @@ describe('trainer events', () => {
     expect(live.series.steps).toHaveLength(500);
     expect(live.series.byKey.get('loss:bce')!.values.at(-1)).toBeCloseTo(1 / 500, 12);
     expect(t.store.getState().lastBackend).toEqual({ name: 'wasm', reason: 'tfjs-node is not installed' });
-    expect(uiStore.getState().training).toMatchObject({ sessionId: 'session-1', state: 'running', step: 100, totalSteps: 100 });
-    expect(uiStore.getState().training!.text).toMatch(/^Training · step 100\/100 · 50\.0 steps\/s/);
+    expect(t.status()).toMatchObject({ sessionId: 'session-1', phase: 'running', step: 100, totalSteps: 100 });
+    expect(t.status()!.text).toMatch(/^Training · step 100\/100 · 50\.0 steps\/s/);
   });
 
   it('keeps events that arrive before the host answers, and plays them once the session is known', async () => {
@@ -185,7 +190,7 @@ describe('trainer events', () => {
     t.frame();
     expect(t.store.getState().live).toMatchObject({ phase: 'stopped', step: 9 });
     expect(t.calls('controlTraining').map((c) => (c.request as { command: string }).command)).toEqual(['pause', 'resume', 'stop']);
-    expect(uiStore.getState().training!.state).toBe('stopped');
+    expect(t.status()!.phase).toBe('stopped');
   });
 
   it('names a NaN’s node and selects it, leaving the graph as it was', async () => {
@@ -203,8 +208,8 @@ describe('trainer events', () => {
     expect(live.series.steps).toEqual([10]);
     expect(t.editor.getState().selectedNodes).toEqual(['fc2']);
     expect(t.editor.getState().doc).toBe(doc);
-    expect(uiStore.getState().training!.state).toBe('failed');
-    expect(uiStore.getState().toasts.map((x) => x.text)).toContain(live.error!.title);
+    expect(t.status()!.phase).toBe('failed');
+    expect(t.ui.getState().toasts.map((x) => x.text)).toContain(live.error!.title);
   });
 
   it('reports a crashed trainer and a host that refuses to start one', async () => {
@@ -375,7 +380,7 @@ describe('runs store', () => {
     await ticking;
     await t.controller.toggleCompare('gone');
     expect(t.store.getState().compare).toEqual(['ok']);
-    expect(uiStore.getState().toasts.at(-1)?.text).toMatch(/^Could not open run gone: cannot read run 'gone'/);
+    expect(t.ui.getState().toasts.at(-1)?.text).toMatch(/^Could not open run gone: cannot read run 'gone'/);
     await t.controller.toggleCompare('ok');
     expect(t.store.getState().compare).toEqual([]);
   });
