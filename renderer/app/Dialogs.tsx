@@ -48,6 +48,40 @@ function DialogBody({ dialog, files, commands }: { dialog: Dialog; files: FileAc
           </div>
         </Modal>
       );
+    case 'confirm-overwrite':
+      return (
+        <Modal title="Replace the existing file?" onClose={closeDialog} testId="confirm-overwrite">
+          <p>
+            The workspace already has a file named <strong>{dialog.name}</strong>. Replace it with this graph, or save under a new name?
+          </p>
+          <div className="tw-button-row end">
+            <button className="tw-button" onClick={closeDialog}>
+              Cancel
+            </button>
+            <button
+              className="tw-button primary"
+              autoFocus
+              onClick={() => {
+                closeDialog();
+                void files.saveAs(dialog.freeName);
+              }}
+              data-testid="save-free-name"
+            >
+              Save as {dialog.freeName}
+            </button>
+            <button
+              className="tw-button danger"
+              onClick={() => {
+                closeDialog();
+                void files.saveAs(dialog.name, { overwrite: true });
+              }}
+              data-testid="replace-file"
+            >
+              Replace
+            </button>
+          </div>
+        </Modal>
+      );
     case 'file-errors':
       return (
         <Modal title={`${dialog.name} could not be opened`} onClose={closeDialog} testId="file-errors">
@@ -263,6 +297,20 @@ function SaveAsDialog({ files, suggestedName }: { files: FileActions; suggestedN
         {!valid && <div className="tw-field-error">Use a plain file name without / \ : * ? " &lt; &gt; |.</div>}
       </div>
       <div className="tw-button-row end">
+        <button
+          className="tw-button"
+          onClick={() => {
+            if (!valid) return;
+            closeDialog();
+            const trimmed = name.trim();
+            files.downloadGraph(/\.json$/i.test(trimmed) ? trimmed : `${trimmed}.json`);
+          }}
+          disabled={!valid}
+          title="Keep a copy on this computer instead of the host's workspace"
+          data-testid="download-graph"
+        >
+          Download to this computer
+        </button>
         <button className="tw-button" onClick={closeDialog}>
           Cancel
         </button>

@@ -16,6 +16,7 @@ import { defaultParams } from '../../core/params';
 import { registries } from '../editor/catalog';
 import { isDirty, type EditorStore, type FileInfo } from '../editor/editor-store';
 import type { Dialog, UiActions, UiStore } from '../editor/ui-store';
+import { deliverFile, downloadInBrowser } from '../services/downloads';
 import { layeredPositions, withLayout } from './quick-layout';
 
 /** Problems that mean the file itself is broken, as opposed to a valid file describing a graph with mistakes. */
@@ -39,8 +40,12 @@ export function graphText(doc: GraphDocument): string {
   return serializeGraph(doc);
 }
 
+/**
+ * The name Save As proposes: the file's own name when it has one (opened,
+ * saved, or imported from this computer), else one made from the graph's name.
+ */
 export function fileNameFor(doc: GraphDocument, file: FileInfo): string {
-  if (file.path) return file.name;
+  if (file.path || /\.json$/i.test(file.name)) return file.name;
   const stem = (doc.name || 'graph').replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').toLowerCase() || 'graph';
   return `${stem}.json`;
 }
@@ -140,12 +145,27 @@ export class FileActions {
     return true;
   }
 
-  async saveAs(name?: string): Promise<boolean> {
+  /**
+   * Save As. In the browser mode, without `name` it opens the name dialog;
+   * with one that names another file already in the workspace it asks
+   * before replacing it (or saving under a free name), unless `overwrite`.
+   * Electron's native dialog asks that itself.
+   */
+  async saveAs(name?: string, options: { overwrite?: boolean } = {}): Promise<boolean> {
     const { doc, file } = this.editor.getState();
     const suggestedName = fileNameFor(doc, file);
-    if (this.ui.getState().hostKind === 'browser' && name === undefined) {
+    const browser = this.ui.getState().hostKind === 'browser';
+    if (browser && name === undefined) {
       this.openDialog({ type: 'save-as', suggestedName });
       return false;
+    }
+    if (browser && name !== undefined && !options.overwrite) {
+      const taken = await this.workspaceNames();
+      const target = taken.get(name.toLowerCase());
+      if (target !== undefined && target !== file.path) {
+        this.openDialog({ type: 'confirm-overwrite', name, freeName: freeName(name, new Set(taken.keys())) });
+        return false;
+      }
     }
     const saved = await this.call(
       () => this.host.saveFileAs({ suggestedName, text: graphText(doc), ...(name !== undefined ? { name } : {}) }),
@@ -154,6 +174,19 @@ export class FileActions {
     if (!saved || 'canceled' in saved) return false;
     this.afterSave(doc, { path: saved.path, name: saved.name });
     return true;
+  }
+
+  /** Graph files at the top of the workspace (where Save As writes), by lower-case name, with their paths. */
+  private async workspaceNames(): Promise<Map<string, string>> {
+    const [info, files] = await Promise.all([this.host.appInfo({}).catch(() => undefined), this.host.listFiles({}).catch(() => [])]);
+    const names = new Map<string, string>();
+    if (!info) return names;
+    const root = info.workspace.replace(/[\\/]+$/, '');
+    for (const f of files) {
+      const folder = f.path.slice(0, f.path.length - f.name.length - 1);
+      if (folder === root) names.set(f.name.toLowerCase(), f.path);
+    }
+    return names;
   }
 
   private afterSave(doc: GraphDocument, file: FileInfo): void {
@@ -178,9 +211,15 @@ export class FileActions {
     this.guardUnsaved('start a new graph', () => this.editor.getState().load(blankGraph(), { name: 'Untitled' }));
   }
 
+  /** A download in the browser mode (the host may be another machine), the native save dialog in Electron. */
   async exportFile(suggestedName: string, data: string, encoding: 'utf8' | 'base64'): Promise<void> {
-    const result = await this.call(() => this.host.exportFile({ suggestedName, data, encoding }), `export ${suggestedName}`);
-    if (result && !('canceled' in result)) this.toast('success', `Exported ${result.path}`);
+    await deliverFile(this.host, this.ui, suggestedName, data, encoding);
+  }
+
+  /** The graph as a file on the user's own machine (browser mode), whatever the workspace holds. */
+  downloadGraph(name = fileNameFor(this.editor.getState().doc, this.editor.getState().file)): void {
+    downloadInBrowser(name, graphText(this.editor.getState().doc), 'utf8');
+    this.toast('success', `Downloaded ${name}`);
   }
 
   /**
@@ -272,6 +311,17 @@ export class FileActions {
       this.toast('error', `Could not ${what}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
       return undefined;
     }
+  }
+}
+
+/** `name` with the first free `-2`, `-3`… before its extension. */
+export function freeName(name: string, taken: ReadonlySet<string>): string {
+  const dot = name.toLowerCase().endsWith('.graph.json') ? name.length - '.graph.json'.length : name.lastIndexOf('.') > 0 ? name.lastIndexOf('.') : name.length;
+  const stem = name.slice(0, dot);
+  const extension = name.slice(dot);
+  for (let i = 2; ; i++) {
+    const candidate = `${stem}-${i}${extension}`;
+    if (!taken.has(candidate.toLowerCase())) return candidate;
   }
 }
 

@@ -13,6 +13,7 @@ import type { Problem } from '../../core/graph/problems';
 import type { EditorStore } from '../editor/editor-store';
 import type { UiStore } from '../editor/ui-store';
 import { graphText } from '../app/files';
+import { deliverFile } from '../services/downloads';
 import { createFrameQueue, type FrameQueue, type FrameQueueOptions } from './frame-queue';
 import { resolveSettings } from './settings';
 import { cloneSeries, formatInteger, labelsFromGraph, seriesToCsv } from './series';
@@ -292,7 +293,7 @@ export class TrainingController {
   }
 
 
-  /** The CSV of the viewed run's curves, through the host's export (a save dialog in Electron). */
+  /** The CSV of the viewed run's curves: a download in the browser mode, a save dialog in Electron. */
   async exportCsv(): Promise<void> {
     const viewed = this.viewed();
     if (!viewed || viewed.series.steps.length === 0) {
@@ -308,12 +309,7 @@ export class TrainingController {
   }
 
   private async export(name: string, data: string, encoding: 'utf8' | 'base64'): Promise<void> {
-    try {
-      const result = await this.host.exportFile({ suggestedName: name, data, encoding });
-      if (!('canceled' in result)) this.ui.getState().toast('success', `Exported ${result.path}`);
-    } catch (thrown) {
-      this.ui.getState().toast('error', `Could not export ${name}: ${message(thrown)}`);
-    }
+    await deliverFile(this.host, this.ui, name, data, encoding);
   }
 
   /** The run the panel shows: the live one, or one opened from the history. */

@@ -36,6 +36,8 @@ export type Dialog =
   | { type: 'gallery' }
   | { type: 'open'; files: { path: string; name: string; modified: number }[] }
   | { type: 'save-as'; suggestedName: string }
+  /** Save As named a file the workspace already has: replace it, or take `freeName`. */
+  | { type: 'confirm-overwrite'; name: string; freeName: string }
   | { type: 'confirm-discard'; action: string; proceed: () => void }
   | { type: 'file-errors'; name: string; problems: Problem[] }
   | { type: 'shortcuts' };

@@ -105,6 +105,33 @@ describe('saving', () => {
     expect(editor.getState().file.name).toBe('my-net.json');
   });
 
+  it('asks before Save As replaces another file in the workspace, offering a free name instead', async () => {
+    const { host, editor, files } = setup();
+    host.files.set('/ws/taken.json', 'the other graph');
+    host.files.set('/ws/taken-2.json', 'another one');
+    host.files.set('/ws/sub/elsewhere.json', 'in a subfolder');
+    expect(await files.saveAs('taken.json')).toBe(false);
+    expect(host.files.get('/ws/taken.json')).toBe('the other graph');
+    expect(uiStore.getState().dialog).toEqual({ type: 'confirm-overwrite', name: 'taken.json', freeName: 'taken-3.json' });
+    // A name only a subfolder has is free at the top.
+    expect(await files.saveAs('elsewhere.json')).toBe(true);
+    expect(host.files.get('/ws/sub/elsewhere.json')).toBe('in a subfolder');
+    // Replacing is the user's explicit choice.
+    expect(await files.saveAs('taken.json', { overwrite: true })).toBe(true);
+    expect(host.files.get('/ws/taken.json')).toBe(serializeGraph(editor.getState().doc));
+    // Save As onto the file's own name is a plain re-save: no question.
+    uiStore.getState().closeDialog();
+    expect(await files.saveAs('taken.json')).toBe(true);
+    expect(uiStore.getState().dialog).toBeNull();
+  });
+
+  it('proposes an imported file\'s own name when it is first saved, not one made from another graph name', async () => {
+    const { editor, files } = setup();
+    expect(files.openText(serializeGraph({ ...editor.getState().doc, name: 'Shapes classifier' }), { name: 'my-import.json' })).toBe(true);
+    expect(await files.save()).toBe(false);
+    expect(uiStore.getState().dialog).toEqual({ type: 'save-as', suggestedName: 'my-import.json' });
+  });
+
   it('keeps edits made while a save was in flight unsaved', async () => {
     const { editor, files } = setup({ host: 'electron' });
     editor.getState().setParam('classifier', 'outFeatures', 6);
