@@ -107,9 +107,6 @@ function Shell({ files, commands, training }: { files: FileActions; commands: Re
   useEffect(() => {
     document.title = `${dirty ? '● ' : ''}${fileName} — Tensorweave`;
   }, [fileName, dirty]);
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-  }, [theme]);
 
   const onDropFile = useCallback((file: File) => void files.openDropped(file), [files]);
   const onDragOver = (e: DragEvent) => {

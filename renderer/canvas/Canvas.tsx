@@ -20,7 +20,7 @@ import {
   type OnConnectStartParams,
   type ReactFlowInstance,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import type { GraphDocument, GraphEdge } from '../../core/graph/schema';
 import type { OutputPorts } from '../../core/node-api';
 import { useEditor, useServices, useUi } from '../services/context';
@@ -255,7 +255,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const endDrag = useCallback(() => editor.getState().endDrag(), [editor]);
 
   return (
-    <div className="tw-canvas" onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)} data-testid="canvas">
+    <div className="tw-canvas" onKeyDown={tabNodesBeforeWires} onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)} data-testid="canvas">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={flowEdges}
@@ -304,6 +304,42 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       {search && <NodeSearch state={search} />}
     </div>
   );
+}
+
+/**
+ * Tab visits the nodes first, then the wires. React Flow puts the wires
+ * before the nodes in the page, so wires are out of the Tab order
+ * (tabIndex -1) and this handler steps into them after the last node, and
+ * through them; past the last wire Tab leaves the canvas as it would from the
+ * last node.
+ */
+function tabNodesBeforeWires(event: ReactKeyboardEvent<HTMLDivElement>): void {
+  if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+  const here = event.target as Element;
+  const canvas = event.currentTarget;
+  const nodes = [...canvas.querySelectorAll<HTMLElement>('.react-flow__node[tabindex="0"]')];
+  const wires = [...canvas.querySelectorAll<SVGElement>('.react-flow__edge[tabindex]')];
+  if (wires.length === 0 || nodes.length === 0) return;
+  const lastNode = nodes[nodes.length - 1];
+  const wire = wires.indexOf(here as SVGElement);
+  if (!event.shiftKey) {
+    if (here === lastNode) {
+      event.preventDefault();
+      wires[0].focus();
+    } else if (wire >= 0 && wire < wires.length - 1) {
+      event.preventDefault();
+      wires[wire + 1].focus();
+    } else if (wire === wires.length - 1) {
+      // Focus the last node and let the browser move on from there.
+      lastNode.focus({ preventScroll: true });
+    }
+  } else if (wire > 0) {
+    event.preventDefault();
+    wires[wire - 1].focus();
+  } else if (wire === 0) {
+    event.preventDefault();
+    lastNode.focus();
+  }
 }
 
 const READABLE_ZOOM = 0.45;

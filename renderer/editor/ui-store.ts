@@ -70,7 +70,7 @@ export type UiStore = StoreApi<UiState & UiActions>;
 /** One per window, created with the other stores in main.tsx (tests make their own). */
 export function createUiStore(initial: Partial<UiState> = {}): UiStore {
   let toastCounter = 0;
-  return createStore<UiState & UiActions>()((set, get) => ({
+  const store = createStore<UiState & UiActions>()((set, get) => ({
     toasts: [],
     dialog: null,
     theme: initialTheme(),
@@ -107,6 +107,18 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
       set({ dialog: null });
     },
   }));
+  // The page's colours follow the theme in the same update, before anything
+  // renders: a component that reads CSS variables while rendering (the plots)
+  // then gets the new theme's colours, not the previous one's.
+  applyTheme(store.getState().theme);
+  store.subscribe((state, previous) => {
+    if (state.theme !== previous.theme) applyTheme(state.theme);
+  });
+  return store;
+}
+
+function applyTheme(theme: 'dark' | 'light'): void {
+  if (typeof document !== 'undefined') document.documentElement.dataset.theme = theme;
 }
 
 function initialTheme(): 'dark' | 'light' {
