@@ -176,7 +176,7 @@ function StatusBar() {
       </span>
       <span className={errors ? 'tw-status-error' : 'tw-status-ok'}>{errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'ready to train'}</span>
       {training && (
-        <span className={`tw-training ${training.phase}`} data-testid="training-status">
+        <span className={`tw-training ${training.diverged ? 'failed' : training.phase}`} data-testid="training-status">
           {training.text}
           {training.step !== undefined && training.totalSteps ? <progress max={training.totalSteps} value={training.step} /> : null}
         </span>

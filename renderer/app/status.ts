@@ -15,13 +15,21 @@ export interface TrainingStatus {
   text: string;
   step?: number;
   totalSteps?: number;
+  /** Finished, but a loss exploded: shown as a failure, not a success. */
+  diverged?: true;
 }
 
 const STATUS_INTERVAL_MS = 250;
 
 export function trainingStatus(live: LiveRun | null): TrainingStatus | null {
   if (!live) return null;
-  return { sessionId: live.sessionId, phase: live.phase, text: statusText(live), ...(live.totalSteps ? { step: live.step, totalSteps: live.totalSteps } : {}) };
+  return {
+    sessionId: live.sessionId,
+    phase: live.phase,
+    text: statusText(live),
+    ...(live.totalSteps ? { step: live.step, totalSteps: live.totalSteps } : {}),
+    ...(live.diverged ? { diverged: true as const } : {}),
+  };
 }
 
 const same = (a: TrainingStatus | null, b: TrainingStatus | null) =>

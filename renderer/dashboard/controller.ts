@@ -17,7 +17,7 @@ import { deliverFile } from '../services/downloads';
 import { createFrameQueue, type FrameQueue, type FrameQueueOptions } from './frame-queue';
 import { resolveSettings } from './settings';
 import { cloneSeries, formatInteger, labelsFromGraph, seriesToCsv } from './series';
-import { isActive, type LiveRun, type OpenedRun, type TrainingStore } from './store';
+import { divergenceTitle, isActive, type LiveRun, type OpenedRun, type TrainingStore } from './store';
 
 const message = (thrown: unknown) => (thrown instanceof Error ? thrown.message : String(thrown));
 
@@ -44,9 +44,9 @@ export function statusText(run: LiveRun): string {
     case 'paused':
       return `Paused at step ${of}`;
     case 'completed':
-      return `Training completed at step ${of}`;
+      return run.diverged ? divergenceTitle(run.diverged) : `Training completed at step ${of}`;
     case 'stopped':
-      return `Training stopped at step ${of}`;
+      return run.diverged ? `Training stopped at step ${of} — ${divergenceTitle(run.diverged).replace(/^Training d/, 'd')}` : `Training stopped at step ${of}`;
     case 'failed':
       return run.error ? `${run.error.title}` : 'Training failed';
   }
@@ -125,6 +125,9 @@ export class TrainingController {
       this.ui.getState().toast('error', 'Nothing started: the run settings need fixing.');
       return false;
     }
+    // Unusual settings do not block a run, but are said once more as it starts.
+    const unusual = analysis.problems.find((p) => p.code === 'unusual-learning-rate');
+    if (unusual) this.ui.getState().toast('info', `Starting anyway: ${unusual.message}`, undefined, 8000);
     this.early = [];
     this.queue.flush();
     state.begin(doc, doc.name || file.name);
@@ -199,7 +202,8 @@ export class TrainingController {
 
   private finished(run: LiveRun): void {
     void this.refreshRuns();
-    if (run.phase === 'completed') this.ui.getState().toast('success', `Training completed: ${formatInteger(run.step)} steps.`);
+    if (run.diverged) this.ui.getState().toast('error', divergenceTitle(run.diverged));
+    else if (run.phase === 'completed') this.ui.getState().toast('success', `Training completed: ${formatInteger(run.step)} steps.`);
     if (run.phase !== 'failed' || !run.error) return;
     this.ui.getState().toast('error', run.error.title);
     // The graph stays as it is; the node the trainer named is shown, not changed.

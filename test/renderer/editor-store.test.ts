@@ -3,7 +3,7 @@ import { MAIN_MODULE, type GraphDocument } from '../../core/graph/schema';
 import { formatValueType } from '../../core/types';
 import { blankGraph } from '../../renderer/app/files';
 import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
-import { edgeId, setLossTerm } from '../../renderer/editor/edits';
+import { edgeId, setLossTerm, setOptimizerLr } from '../../renderer/editor/edits';
 import { cgan } from '../../nodes/templates/cgan';
 
 /** The blank graph: data → flatten → classifier (linear) → loss, with data.labels → loss.target. */
@@ -113,6 +113,23 @@ describe('deleting nodes cleans every reference to them', () => {
     expect(s().analysis.problems.filter((p) => p.message.includes("'D_fake'"))).toEqual([]);
     expect(s().doc.modules.every((m) => !m.nodes.includes('D_fake'))).toBe(true);
     expect(s().past).toHaveLength(1);
+  });
+});
+
+describe('honest cues', () => {
+  it('warns about a learning rate far outside the usual range before Run, without blocking it', () => {
+    const { s } = setup();
+    const unusual = () => s().analysis.problems.filter((p) => p.code === 'unusual-learning-rate');
+    expect(unusual()).toEqual([]);
+    expect(s().apply(setOptimizerLr(s().doc, 'adam', 1e6)).ok).toBe(true);
+    expect(unusual()).toHaveLength(1);
+    expect(unusual()[0]).toMatchObject({ severity: 'warning' });
+    expect(unusual()[0].message).toMatch(/^optimizer 'adam' \(adam\) has learning rate 1000000, far above the usual 1e-7–0.1; training is likely to diverge/);
+    expect(s().analysis.errorCount).toBe(0);
+    expect(s().apply(setOptimizerLr(s().doc, 'adam', 1e-12)).ok).toBe(true);
+    expect(unusual()[0].message).toMatch(/far below the usual .*not move/);
+    expect(s().apply(setOptimizerLr(s().doc, 'adam', 2e-4)).ok).toBe(true);
+    expect(unusual()).toEqual([]);
   });
 });
 

@@ -64,7 +64,8 @@ function setup() {
   const frames: (() => void)[] = [];
   const editor = createEditorStore(shapeClassifier.build(), { name: 'classifier.json', path: '/ws/classifier.json' });
   const store = createTrainingStore();
-  const ui = createUiStore({ problemsOpen: false });
+  // As in Electron, where exports go through the host's save dialog (the browser mode downloads them: test/e2e).
+  const ui = createUiStore({ problemsOpen: false, hostKind: 'electron' });
   const controller = new TrainingController(host, editor, store, ui, {
     queue: { scheduler: { request: (callback) => frames.push(callback), cancel: () => undefined }, fallbackMs: 0 },
     reveal: (nodeId) => revealNode(editor, null, nodeId),
@@ -191,6 +192,33 @@ describe('trainer events', () => {
     expect(t.store.getState().live).toMatchObject({ phase: 'stopped', step: 9 });
     expect(t.calls('controlTraining').map((c) => (c.request as { command: string }).command)).toEqual(['pause', 'resume', 'stop']);
     expect(t.status()!.phase).toBe('stopped');
+  });
+
+  it('reports a loss that exploded without becoming NaN as a divergence, not a completed run', async () => {
+    const t = setup();
+    await t.controller.start();
+    t.push({ type: 'started', runId: 'r1', runDir: '/ws/runs/r1', startStep: 0, totalSteps: 100, graphHash: 'abc', seed: 0, batchSize: 4 });
+    [0.7, 0.69, 0.71, 50, 3e4, 2e6, 4e6, 3e6].forEach((loss, i) => t.push(progress((i + 1) * 10, loss)));
+    t.push({ type: 'done', step: 100, reason: 'completed', runDir: '/ws/runs/r1' });
+    t.frame();
+    const live = t.store.getState().live!;
+    expect(live.phase).toBe('completed');
+    expect(live.diverged).toMatchObject({ kind: 'loss', id: 'bce', from: 0.7, to: 3e6, step: 80 });
+    expect(t.status()).toMatchObject({ phase: 'completed', diverged: true, text: "Training diverged: loss 'bce' grew from 0.7 to 3.0e+6 by step 80; lower the learning rate" });
+    const texts = t.ui.getState().toasts.map((x) => x.text);
+    expect(texts).toContain(t.status()!.text);
+    expect(texts.some((x) => x.startsWith('Training completed'))).toBe(false);
+  });
+
+  it('calls a run whose loss fell, or rose only a little, completed', async () => {
+    const t = setup();
+    await t.controller.start();
+    [0.7, 0.5, 0.3, 0.2, 0.9, 1.5].forEach((loss, i) => t.push(progress((i + 1) * 10, loss)));
+    t.push({ type: 'done', step: 60, reason: 'completed', runDir: '/ws/runs/r1' });
+    t.frame();
+    expect(t.store.getState().live!.diverged).toBeUndefined();
+    expect(t.status()!.text).toBe('Training completed at step 60/100');
+    expect(t.ui.getState().toasts.map((x) => x.text)).toContain('Training completed: 60 steps.');
   });
 
   it('names a NaN’s node and selects it, leaving the graph as it was', async () => {
