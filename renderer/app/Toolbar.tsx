@@ -101,10 +101,11 @@ function Menu({ label, children, testId }: { label: string; children: ReactNode;
     const closeOutside = (e: Event) => {
       if (!ref.current?.contains(e.target as Node)) setOpen(false);
     };
-    window.addEventListener('mousedown', closeOutside);
+    // Capture: the canvas stops pointer events from bubbling (it pans on them).
+    window.addEventListener('pointerdown', closeOutside, true);
     window.addEventListener('focusin', closeOutside);
     return () => {
-      window.removeEventListener('mousedown', closeOutside);
+      window.removeEventListener('pointerdown', closeOutside, true);
       window.removeEventListener('focusin', closeOutside);
     };
   }, [open]);

@@ -233,9 +233,10 @@ export const DIVERGENCE_FACTOR = 1e3;
 
 /**
  * The first loss (or optimizer total) that ended far above where it began:
- * the median of its last three logged values over the median of its first
- * three, so one noisy step decides nothing. Small absolute values (a loss
- * going from 1e-6 to 0.01) are not called an explosion.
+ * the median of its last three logged values (so one noisy step at the end
+ * decides nothing) over its first logged value (an exploding run may blow up
+ * at its second step). Small absolute values (a loss going from 1e-6 to
+ * 0.01) are not called an explosion.
  */
 export function divergence(series: RunSeries): Divergence | undefined {
   const median3 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -243,9 +244,8 @@ export function divergence(series: RunSeries): Divergence | undefined {
     if (curve.kind === 'lr') continue;
     const values = curve.values.filter((v): v is number => v !== null && Number.isFinite(v));
     if (values.length < 2) continue;
-    const n = Math.min(3, Math.floor(values.length / 2) || 1);
-    const from = median3(values.slice(0, n));
-    const to = median3(values.slice(-n));
+    const from = values[0];
+    const to = median3(values.slice(-Math.min(3, values.length - 1)));
     if (Math.abs(to) > 10 && Math.abs(to) > DIVERGENCE_FACTOR * Math.abs(from)) {
       return { kind: curve.kind, id: curve.id, from, to, step: series.steps[series.steps.length - 1] ?? 0 };
     }

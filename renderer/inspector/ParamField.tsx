@@ -5,7 +5,7 @@
  * is clicked or reached with Tab (screen readers get it as the input's description). A value the spec rejects is refused with
  * the reason and the param keeps its last valid value.
  */
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { describeParam, type ParamSpec } from '../../core/params';
 
 export interface ParamFieldProps {
@@ -61,6 +61,7 @@ export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldP
   const id = useId();
   const docId = `${id}-doc`;
   const [docOpen, setDocOpen] = useState(false);
+  const pressed = useRef(false);
   const [draft, setDraft] = useState(toText(value));
   const [error, setError] = useState<string | null>(null);
   const tooltip = `${spec.doc}\n\n${describeParam(spec)}`;
@@ -138,8 +139,15 @@ export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldP
         aria-label={`About ${name}`}
         aria-expanded={docOpen}
         aria-controls={docId}
-        onClick={() => setDocOpen((open) => !open)}
-        onFocus={() => setDocOpen(true)}
+        // A click toggles; reaching it with the keyboard opens it. (A click also focuses: that focus is the click's.)
+        onPointerDown={() => (pressed.current = true)}
+        onClick={() => {
+          pressed.current = false;
+          setDocOpen((open) => !open);
+        }}
+        onFocus={() => {
+          if (!pressed.current) setDocOpen(true);
+        }}
         onBlur={() => setDocOpen(false)}
         data-testid={`param-doc-${name}`}
       >
