@@ -88,6 +88,18 @@ describe('opening files', () => {
   });
 });
 
+describe('a graph whose optimizer lost its loss', () => {
+  it('saves and opens again, with the problem named, so no work is lost', () => {
+    const { editor, files } = setup();
+    editor.getState().select(['loss']);
+    editor.getState().deleteSelection();
+    const text = serializeGraph(editor.getState().doc);
+    expect(files.openText(text, { name: 'no-loss.json' })).toBe(true);
+    expect(editor.getState().doc.training.optimizers[0].losses).toEqual([]);
+    expect(editor.getState().analysis.problems.map((p) => p.code)).toEqual(['optimizer-no-loss']);
+  });
+});
+
 describe('saving', () => {
   it('asks for a name in the browser mode, then re-saves under the same name', async () => {
     const { host, editor, files } = setup();
