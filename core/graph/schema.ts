@@ -108,7 +108,8 @@ export const lossTermSchema = z
 const optimizerBase = {
   id,
   modules: z.array(z.string()).min(1).describe('Modules whose trainable weights this optimizer updates ("main" = nodes in no module).'),
-  losses: z.array(lossTermSchema).min(1).describe('Weighted losses it minimises.'),
+  // May be empty while being edited (its loss node was deleted): the validator says what to fix, and the file still opens.
+  losses: z.array(lossTermSchema).describe('Weighted losses it minimises (at least one to train).'),
   lr: z.number().positive().describe('Base learning rate.'),
   weightDecay: z.number().min(0).default(0).describe('L2 penalty added to the gradient, as PyTorch\'s weight_decay.'),
   schedule: scheduleSchema.default({ type: 'constant' }),

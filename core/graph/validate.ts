@@ -365,6 +365,13 @@ function checkModulesAndTraining(graph: GraphDocument, nodes: Map<string, KnownN
         }),
       );
     });
+    if (optimizer.losses.length === 0) {
+      problems.push(
+        error('optimizer-no-loss', `optimizer '${optimizer.id}' minimises no loss; add a loss node to its losses (select the loss node and tick '${optimizer.id}' under "Minimised by").`, {
+          path: [...path, 'losses'],
+        }),
+      );
+    }
     const termIndex = new Map<string, number>();
     optimizer.losses.forEach((term, position) => {
       const where = { nodeId: term.node, path: [...path, 'losses', position, 'node'] };

@@ -180,7 +180,10 @@ export class Trainer {
         for (; step < steps; step++) {
           if (this.paused) {
             this.emit({ type: 'paused', step });
+            const pausedAt = performance.now();
             await this.waitWhilePaused();
+            // Time spent paused is not training time: it stays out of steps/s and so out of the ETA.
+            windowStart += performance.now() - pausedAt;
             if (!this.stopRequested) this.emit({ type: 'resumed', step });
           }
           if (this.stopRequested) break;

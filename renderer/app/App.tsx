@@ -3,16 +3,16 @@
  * status line, wired to the host and the editor store.
  */
 import { ReactFlowProvider } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { revealNode } from '../canvas/canvas-api';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { Canvas } from '../canvas/Canvas';
 import { isDirty } from '../editor/editor-store';
-import { dismissToast } from '../editor/ui-store';
 import { Inspector } from '../inspector/Inspector';
 import { Palette } from '../palette/Palette';
 import { ProblemsPanel } from '../problems/ProblemsPanel';
 import { createCommands, runMenuCommand, type CommandId } from './commands';
-import { ServicesContext, useEditor, useUi, type Services } from './context';
+import { ServicesContext, useEditor, useServices, useUi, type Services } from '../services/context';
+import { revealNode, useCanvas } from '../services/view';
+import { useTrainingStatus } from './status';
 import { Dialogs } from './Dialogs';
 import { FileActions } from './files';
 import { installClipboard, installShortcuts } from './shortcuts';
@@ -33,9 +33,28 @@ declare global {
 }
 
 export function App({ services, startup = true }: { services: Services; startup?: boolean }) {
-  const files = useMemo(() => new FileActions(services.host, services.editor), [services]);
-  const training = useMemo(() => new TrainingController(services.host, services.editor), [services]);
-  const commands = useMemo(() => training.bindCommands(createCommands(services.host, services.editor, files)), [services, files, training]);
+  return (
+    <ServicesContext.Provider value={services}>
+      <ReactFlowProvider>
+        <Wiring startup={startup} />
+      </ReactFlowProvider>
+    </ServicesContext.Provider>
+  );
+}
+
+/** Connects the window's services to the host and the canvas view; inside the providers so it can use `useReactFlow()`. */
+function Wiring({ startup }: { startup: boolean }) {
+  const services = useServices();
+  // React Flow hands out a new instance object once its viewport is ready: read the latest when a command runs.
+  const canvas = useCanvas();
+  const view = useRef(canvas);
+  view.current = canvas;
+  const files = useMemo(() => new FileActions(services.host, services.editor, services.ui), [services]);
+  const training = useMemo(
+    () => new TrainingController(services.host, services.editor, services.training, services.ui, { reveal: (nodeId) => revealNode(services.editor, view.current, nodeId) }),
+    [services],
+  );
+  const commands = useMemo(() => createCommands(services, files, training, () => view.current), [services, files, training]);
 
   useEffect(() => {
     if (startup) void files.startup();
@@ -48,7 +67,7 @@ export function App({ services, startup = true }: { services: Services; startup?
       run: (id) => void commands[id]?.run(),
       commands: () => Object.keys(commands) as CommandId[],
       reveal: (nodeId) => {
-        if (nodeId !== null) return revealNode(services.editor, nodeId, 0);
+        if (nodeId !== null) return revealNode(services.editor, view.current, nodeId, 0);
         services.editor.getState().select([]);
         return true;
       },
@@ -77,13 +96,7 @@ export function App({ services, startup = true }: { services: Services; startup?
     };
   }, [services, files, commands, startup, training]);
 
-  return (
-    <ServicesContext.Provider value={services}>
-      <ReactFlowProvider>
-        <Shell files={files} commands={commands} training={training} />
-      </ReactFlowProvider>
-    </ServicesContext.Provider>
-  );
+  return <Shell files={files} commands={commands} training={training} />;
 }
 
 function Shell({ files, commands, training }: { files: FileActions; commands: ReturnType<typeof createCommands>; training: TrainingController }) {
@@ -94,9 +107,6 @@ function Shell({ files, commands, training }: { files: FileActions; commands: Re
   useEffect(() => {
     document.title = `${dirty ? '● ' : ''}${fileName} — Tensorweave`;
   }, [fileName, dirty]);
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-  }, [theme]);
 
   const onDropFile = useCallback((file: File) => void files.openDropped(file), [files]);
   const onDragOver = (e: DragEvent) => {
@@ -157,7 +167,7 @@ function StatusBar() {
   const edges = useEditor((s) => s.doc.edges.length);
   const errors = useEditor((s) => s.analysis.errorCount);
   const selected = useEditor((s) => s.selectedNodes.length);
-  const training = useUi((s) => s.training);
+  const training = useTrainingStatus();
   const hostKind = useUi((s) => s.hostKind);
   return (
     <footer className="tw-status" data-testid="status-bar">
@@ -166,7 +176,7 @@ function StatusBar() {
       </span>
       <span className={errors ? 'tw-status-error' : 'tw-status-ok'}>{errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'ready to train'}</span>
       {training && (
-        <span className={`tw-training ${training.state}`} data-testid="training-status">
+        <span className={`tw-training ${training.diverged ? 'failed' : training.phase}`} data-testid="training-status">
           {training.text}
           {training.step !== undefined && training.totalSteps ? <progress max={training.totalSteps} value={training.step} /> : null}
         </span>
@@ -178,6 +188,7 @@ function StatusBar() {
 
 function Toasts() {
   const toasts = useUi((s) => s.toasts);
+  const dismissToast = useUi((s) => s.dismissToast);
   return (
     <div className="tw-toasts" aria-live="polite">
       {toasts.map((t) => (

@@ -6,9 +6,9 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { GraphDocument } from '../../core/graph/schema';
 import { formatProblem } from '../../core/graph/problems';
-import { closeDialog, type Dialog } from '../editor/ui-store';
+import type { Dialog } from '../editor/ui-store';
 import type { Commands, CommandId } from './commands';
-import { useServices, useUi } from './context';
+import { useServices, useUi } from '../services/context';
 import { readGraphText, type FileActions } from './files';
 import { layeredPositions } from './quick-layout';
 import { Thumbnail } from './Thumbnail';
@@ -20,6 +20,7 @@ export function Dialogs({ files, commands }: { files: FileActions; commands: Com
 }
 
 function DialogBody({ dialog, files, commands }: { dialog: Dialog; files: FileActions; commands: Commands }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   switch (dialog.type) {
     case 'gallery':
       return <Gallery files={files} />;
@@ -43,6 +44,40 @@ function DialogBody({ dialog, files, commands }: { dialog: Dialog; files: FileAc
               }}
             >
               Discard changes
+            </button>
+          </div>
+        </Modal>
+      );
+    case 'confirm-overwrite':
+      return (
+        <Modal title="Replace the existing file?" onClose={closeDialog} testId="confirm-overwrite">
+          <p>
+            The workspace already has a file named <strong>{dialog.name}</strong>. Replace it with this graph, or save under a new name?
+          </p>
+          <div className="tw-button-row end">
+            <button className="tw-button" onClick={closeDialog}>
+              Cancel
+            </button>
+            <button
+              className="tw-button primary"
+              autoFocus
+              onClick={() => {
+                closeDialog();
+                void files.saveAs(dialog.freeName);
+              }}
+              data-testid="save-free-name"
+            >
+              Save as {dialog.freeName}
+            </button>
+            <button
+              className="tw-button danger"
+              onClick={() => {
+                closeDialog();
+                void files.saveAs(dialog.name, { overwrite: true });
+              }}
+              data-testid="replace-file"
+            >
+              Replace
             </button>
           </div>
         </Modal>
@@ -107,6 +142,7 @@ interface TemplateCard {
 
 function Gallery({ files }: { files: FileActions }) {
   const { host } = useServices();
+  const closeDialog = useUi((s) => s.closeDialog);
   const [cards, setCards] = useState<TemplateCard[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -182,6 +218,7 @@ function Gallery({ files }: { files: FileActions }) {
 }
 
 function OpenDialog({ files, list }: { files: FileActions; list: { path: string; name: string; modified: number }[] }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   const input = useRef<HTMLInputElement>(null);
   const sorted = [...list].sort((a, b) => b.modified - a.modified);
   return (
@@ -231,6 +268,7 @@ function OpenDialog({ files, list }: { files: FileActions; list: { path: string;
 }
 
 function SaveAsDialog({ files, suggestedName }: { files: FileActions; suggestedName: string }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   const [name, setName] = useState(suggestedName);
   const valid = /^[^\\/:*?"<>|]+$/.test(name.trim()) && name.trim() !== '';
   const save = () => {
@@ -259,6 +297,20 @@ function SaveAsDialog({ files, suggestedName }: { files: FileActions; suggestedN
         {!valid && <div className="tw-field-error">Use a plain file name without / \ : * ? " &lt; &gt; |.</div>}
       </div>
       <div className="tw-button-row end">
+        <button
+          className="tw-button"
+          onClick={() => {
+            if (!valid) return;
+            closeDialog();
+            const trimmed = name.trim();
+            files.downloadGraph(/\.json$/i.test(trimmed) ? trimmed : `${trimmed}.json`);
+          }}
+          disabled={!valid}
+          title="Keep a copy on this computer instead of the host's workspace"
+          data-testid="download-graph"
+        >
+          Download to this computer
+        </button>
         <button className="tw-button" onClick={closeDialog}>
           Cancel
         </button>
@@ -277,6 +329,7 @@ const SHEET: { group: string; ids: CommandId[] }[] = [
 ];
 
 function ShortcutSheet({ commands }: { commands: Commands }) {
+  const closeDialog = useUi((s) => s.closeDialog);
   const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
   return (
     <Modal title="Keyboard shortcuts" onClose={closeDialog} testId="shortcuts">

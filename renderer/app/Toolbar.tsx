@@ -2,10 +2,11 @@
  * The top bar: file name with its unsaved marker, file and edit commands,
  * view toggles, and Run.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { isDirty } from '../editor/editor-store';
 import type { CommandId, Commands } from './commands';
-import { useEditor, useUi } from './context';
+import { isActive } from '../dashboard/store';
+import { useEditor, useTrainingState, useUi } from '../services/context';
 
 export function Toolbar({ commands }: { commands: Commands }) {
   const file = useEditor((s) => s.file);
@@ -15,8 +16,7 @@ export function Toolbar({ commands }: { commands: Commands }) {
   const hasSelection = useEditor((s) => s.selectedNodes.length > 0);
   const theme = useUi((s) => s.theme);
   const minimap = useUi((s) => s.minimap);
-  const training = useUi((s) => s.training);
-  const running = training !== null && ['starting', 'running', 'paused'].includes(training.state);
+  const running = useTrainingState((s) => isActive(s.live));
   const button = (id: CommandId, label: ReactNode, options: { disabled?: boolean; className?: string; pressed?: boolean } = {}) => (
     <button
       className={`tw-tool ${options.className ?? ''}`}
@@ -85,24 +85,73 @@ export function Toolbar({ commands }: { commands: Commands }) {
   );
 }
 
+/**
+ * A drop-down menu with the keyboard behaviour of a native one: it opens on
+ * the first item, the arrows (and Home/End) move between items, Escape
+ * closes it and returns to its button, and a click or focus elsewhere closes it.
+ */
 function Menu({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const items = () => [...(ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not(:disabled)') ?? [])];
   useEffect(() => {
     if (!open) return;
-    const close = (e: MouseEvent) => {
+    items()[0]?.focus();
+    const closeOutside = (e: Event) => {
       if (!ref.current?.contains(e.target as Node)) setOpen(false);
     };
-    window.addEventListener('mousedown', close);
-    return () => window.removeEventListener('mousedown', close);
+    // Capture: the canvas stops pointer events from bubbling (it pans on them).
+    window.addEventListener('pointerdown', closeOutside, true);
+    window.addEventListener('focusin', closeOutside);
+    return () => {
+      window.removeEventListener('pointerdown', closeOutside, true);
+      window.removeEventListener('focusin', closeOutside);
+    };
   }, [open]);
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!open) return;
+    const list = items();
+    const at = list.indexOf(document.activeElement as HTMLElement);
+    let next: number | undefined;
+    if (e.key === 'ArrowDown') next = (at + 1) % list.length;
+    else if (e.key === 'ArrowUp') next = (at - 1 + list.length) % list.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = list.length - 1;
+    else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      setOpen(false);
+      button.current?.focus();
+      return;
+    } else if (e.key === 'Tab') {
+      setOpen(false);
+      return;
+    }
+    if (next === undefined) return;
+    e.preventDefault();
+    list[next]?.focus();
+  };
   return (
-    <div className="tw-menu" ref={ref}>
-      <button className="tw-tool" onClick={() => setOpen(!open)} aria-expanded={open} data-testid={testId}>
+    <div className="tw-menu" ref={ref} onKeyDown={onKeyDown}>
+      <button
+        ref={button}
+        className="tw-tool"
+        onClick={() => setOpen(!open)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' && !open) {
+            e.preventDefault();
+            setOpen(true);
+          }
+        }}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        data-testid={testId}
+      >
         {label} ▾
       </button>
       {open && (
-        <div className="tw-menu-list" role="menu" onClick={() => setOpen(false)}>
+        <div className="tw-menu-list" role="menu" aria-label={label} onClick={() => setOpen(false)}>
           {children}
         </div>
       )}
@@ -113,7 +162,7 @@ function Menu({ label, children, testId }: { label: string; children: ReactNode;
 function MenuItem({ commands, id, label }: { commands: Commands; id: CommandId; label: string }) {
   const keys = commands[id].keys?.replace('Mod', 'Ctrl');
   return (
-    <button role="menuitem" className="tw-menu-item" onClick={() => void commands[id].run()} data-command={id}>
+    <button role="menuitem" tabIndex={-1} className="tw-menu-item" onClick={() => void commands[id].run()} data-command={id}>
       <span>{label}</span>
       {keys && <kbd>{keys}</kbd>}
     </button>

@@ -3,10 +3,10 @@
  * (ComfyUI's where it has one), the help sheet and the host's native menus
  * all run the same functions by name.
  */
-import type { HostApi, MenuCommand, MenuCommandMessage } from '../../core/contract/app-api';
-import { isDirty, type EditorStore } from '../editor/editor-store';
-import { closeDialog, openDialog, setTheme, toast, uiStore } from '../editor/ui-store';
-import { canvasApi } from '../canvas/canvas-api';
+import type { MenuCommand, MenuCommandMessage } from '../../core/contract/app-api';
+import type { TrainingController } from '../dashboard/controller';
+import type { Services } from '../services/context';
+import type { CanvasInstance } from '../services/view';
 import { autoLayout } from './auto-layout';
 import { graphToSvg, svgToPngBase64 } from './export-image';
 import { fileNameFor, graphText, type FileActions } from './files';
@@ -53,8 +53,15 @@ export type CommandId =
 
 export type Commands = Record<CommandId, Command>;
 
-export function createCommands(host: HostApi, editor: EditorStore, files: FileActions): Commands {
+/**
+ * `view` returns the canvas's React Flow instance (from `useReactFlow()`),
+ * read when a command runs; `training` runs Run, pause and stop.
+ */
+export function createCommands(services: Services, files: FileActions, training: TrainingController, view: () => CanvasInstance): Commands {
+  const { host, editor, ui } = services;
   const state = () => editor.getState();
+  const toast = ui.getState().toast;
+  const { openDialog, closeDialog, setTheme } = ui.getState();
   const stem = () => fileNameFor(state().doc, state().file).replace(/\.json$/i, '');
 
   return {
@@ -66,12 +73,12 @@ export function createCommands(host: HostApi, editor: EditorStore, files: FileAc
     exportJson: { title: 'Export graph JSON', run: () => files.exportFile(`${stem()}.json`, graphText(state().doc), 'utf8') },
     exportSvg: {
       title: 'Export picture (SVG)',
-      run: () => files.exportFile(`${stem()}.svg`, graphToSvg(state().doc, state().analysis, uiStore.getState().theme).svg, 'utf8'),
+      run: () => files.exportFile(`${stem()}.svg`, graphToSvg(state().doc, state().analysis, ui.getState().theme).svg, 'utf8'),
     },
     exportPng: {
       title: 'Export picture (PNG)',
       run: async () => {
-        const { svg, width, height } = graphToSvg(state().doc, state().analysis, uiStore.getState().theme);
+        const { svg, width, height } = graphToSvg(state().doc, state().analysis, ui.getState().theme);
         try {
           await files.exportFile(`${stem()}.png`, await svgToPngBase64(svg, width, height), 'base64');
         } catch (thrown) {
@@ -89,8 +96,8 @@ export function createCommands(host: HostApi, editor: EditorStore, files: FileAc
       },
     },
     cut: { title: 'Cut', keys: 'Mod+X', run: () => void state().cutSelection() },
-    paste: { title: 'Paste', keys: 'Mod+V', run: () => void pasteHere(editor, false) },
-    pasteWithWires: { title: 'Paste with incoming wires', keys: 'Mod+Shift+V', run: () => void pasteHere(editor, true) },
+    paste: { title: 'Paste', keys: 'Mod+V', run: () => void pasteHere(services, false) },
+    pasteWithWires: { title: 'Paste with incoming wires', keys: 'Mod+Shift+V', run: () => void pasteHere(services, true) },
     delete: { title: 'Delete selection', keys: 'Delete', run: () => state().deleteSelection() },
     selectAll: { title: 'Select all', keys: 'Mod+A', run: () => state().selectAll() },
     group: {
@@ -119,8 +126,8 @@ export function createCommands(host: HostApi, editor: EditorStore, files: FileAc
         if (module) state().setModuleCollapsed(module, !state().doc.layout.modules[module]?.collapsed);
       },
     },
-    fitView: { title: 'Fit view', keys: '.', run: () => void canvasApi.get()?.fitView({ padding: 0.15, duration: 200 }) },
-    toggleMinimap: { title: 'Toggle minimap', keys: 'Alt+M', run: () => uiStore.setState((s) => ({ minimap: !s.minimap })) },
+    fitView: { title: 'Fit view', keys: '.', run: () => void view().fitView({ padding: 0.15, duration: 200 }) },
+    toggleMinimap: { title: 'Toggle minimap', keys: 'Alt+M', run: () => ui.setState((s) => ({ minimap: !s.minimap })) },
     autoLayout: {
       title: 'Auto-layout',
       keys: 'Alt+L',
@@ -128,42 +135,20 @@ export function createCommands(host: HostApi, editor: EditorStore, files: FileAc
         try {
           const positions = await autoLayout(state().doc);
           state().moveNodes(positions);
-          setTimeout(() => void canvasApi.get()?.fitView({ padding: 0.15, duration: 200 }), 30);
+          setTimeout(() => void view().fitView({ padding: 0.15, duration: 200 }), 30);
         } catch (thrown) {
           toast('error', `Auto-layout failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
         }
       },
     },
-    toggleTheme: { title: 'Toggle dark / light theme', run: () => setTheme(uiStore.getState().theme === 'dark' ? 'light' : 'dark') },
-    toggleProblems: { title: 'Toggle problems panel', run: () => uiStore.setState((s) => ({ problemsOpen: !s.problemsOpen })) },
-    zoomIn: { title: 'Zoom in', run: () => void canvasApi.get()?.zoomIn({ duration: 150 }) },
-    zoomOut: { title: 'Zoom out', run: () => void canvasApi.get()?.zoomOut({ duration: 150 }) },
-    run: { title: 'Run training', keys: 'Mod+Enter', run: () => startTraining(host, editor) },
-    pauseRun: {
-      title: 'Pause / resume training',
-      run: async () => {
-        const training = uiStore.getState().training;
-        if (!training?.sessionId || !['running', 'paused'].includes(training.state)) return;
-        try {
-          await host.controlTraining({ sessionId: training.sessionId, command: training.state === 'paused' ? 'resume' : 'pause' });
-        } catch (thrown) {
-          toast('error', `Could not pause training: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-        }
-      },
-    },
-    stopRun: {
-      title: 'Stop training',
-      run: async () => {
-        const training = uiStore.getState().training;
-        if (!training || !['starting', 'running', 'paused'].includes(training.state)) return;
-        try {
-          await host.controlTraining({ sessionId: training.sessionId, command: 'stop' });
-        } catch (thrown) {
-          toast('error', `Could not stop training: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-        }
-      },
-    },
-    shortcuts: { title: 'Keyboard shortcuts', keys: '?', run: () => (uiStore.getState().dialog?.type === 'shortcuts' ? closeDialog() : openDialog({ type: 'shortcuts' })) },
+    toggleTheme: { title: 'Toggle dark / light theme', run: () => setTheme(ui.getState().theme === 'dark' ? 'light' : 'dark') },
+    toggleProblems: { title: 'Toggle problems panel', run: () => ui.setState((s) => ({ problemsOpen: !s.problemsOpen })) },
+    zoomIn: { title: 'Zoom in', run: () => void view().zoomIn({ duration: 150 }) },
+    zoomOut: { title: 'Zoom out', run: () => void view().zoomOut({ duration: 150 }) },
+    run: { title: 'Run training', keys: 'Mod+Enter', run: async () => void (await training.start()) },
+    pauseRun: { title: 'Pause / resume training', run: () => training.togglePause() },
+    stopRun: { title: 'Stop training', run: () => training.stop() },
+    shortcuts: { title: 'Keyboard shortcuts', keys: '?', run: () => (ui.getState().dialog?.type === 'shortcuts' ? closeDialog() : openDialog({ type: 'shortcuts' })) },
     about: {
       title: 'About Tensorweave',
       run: async () => {
@@ -185,34 +170,11 @@ export function runMenuCommand(commands: Commands, files: FileActions, message: 
   if (Object.hasOwn(commands, id)) void commands[id].run();
 }
 
-function pasteHere(editor: EditorStore, keepIncoming: boolean): string[] {
+function pasteHere({ editor, ui, pointer }: Services, keepIncoming: boolean): string[] {
   if (!editor.getState().clipboard) {
-    toast('info', 'Nothing to paste: copy nodes first (Ctrl+C).');
+    ui.getState().toast('info', 'Nothing to paste: copy nodes first (Ctrl+C).');
     return [];
   }
-  const at = canvasApi.pointer();
+  const at = pointer.current;
   return editor.getState().paste({ keepIncoming, ...(at ? { at } : {}) });
-}
-
-/** Ctrl+Enter: hand the graph to the host's trainer; the status line follows its events. */
-export async function startTraining(host: HostApi, editor: EditorStore): Promise<void> {
-  const { doc, analysis, file } = editor.getState();
-  if (analysis.errorCount > 0) {
-    uiStore.setState({ problemsOpen: true });
-    toast('error', `Fix the ${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} in the Problems panel before training.`);
-    return;
-  }
-  const current = uiStore.getState().training;
-  if (current && ['starting', 'running', 'paused'].includes(current.state)) {
-    toast('info', 'Training is already running; stop it first.');
-    return;
-  }
-  uiStore.setState({ training: { sessionId: '', state: 'starting', text: `Starting training of ${file.name}${isDirty(editor.getState()) ? ' (unsaved changes included)' : ''}…` } });
-  try {
-    const { sessionId } = await host.startTraining({ graphText: graphText(doc), settings: {} });
-    uiStore.setState((s) => ({ training: { ...(s.training ?? { state: 'starting', text: '' }), sessionId } as typeof s.training }));
-  } catch (thrown) {
-    const reason = thrown instanceof Error ? thrown.message : String(thrown);
-    uiStore.setState({ training: { sessionId: '', state: 'failed', text: `Training could not start: ${reason}` } });
-  }
 }

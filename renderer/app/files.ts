@@ -13,7 +13,8 @@ import type { GraphDocument } from '../../core/graph/schema';
 import { serializeGraph } from '../../core/graph/serialize';
 import { catalogTemplate, registries } from '../editor/catalog';
 import { isDirty, type EditorStore, type FileInfo } from '../editor/editor-store';
-import { openDialog, toast, uiStore } from '../editor/ui-store';
+import type { Dialog, UiActions, UiStore } from '../editor/ui-store';
+import { deliverFile, downloadInBrowser } from '../services/downloads';
 import { layeredPositions, withLayout } from './quick-layout';
 
 /** Problems that mean the file itself is broken, as opposed to a valid file describing a graph with mistakes. */
@@ -37,8 +38,12 @@ export function graphText(doc: GraphDocument): string {
   return serializeGraph(doc);
 }
 
+/**
+ * The name Save As proposes: the file's own name when it has one (opened,
+ * saved, or imported from this computer), else one made from the graph's name.
+ */
 export function fileNameFor(doc: GraphDocument, file: FileInfo): string {
-  if (file.path) return file.name;
+  if (file.path || /\.json$/i.test(file.name)) return file.name;
   const stem = (doc.name || 'graph').replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').toLowerCase() || 'graph';
   return `${stem}.json`;
 }
@@ -51,21 +56,30 @@ export class FileActions {
   constructor(
     private readonly host: HostApi,
     private readonly editor: EditorStore,
+    private readonly ui: UiStore,
     private readonly recoveryDelayMs = 1200,
   ) {}
+
+  private toast(...args: Parameters<UiActions['toast']>): void {
+    this.ui.getState().toast(...args);
+  }
+
+  private openDialog(dialog: Dialog): void {
+    this.ui.getState().openDialog(dialog);
+  }
 
   /** Opens `text` as the current graph, or explains why it cannot. Returns whether it opened. */
   openText(text: string, file: FileInfo, options: { dirty?: boolean } = {}): boolean {
     const outcome = readGraphText(text);
     if (!outcome.ok) {
-      openDialog({ type: 'file-errors', name: file.name, problems: outcome.problems });
+      this.openDialog({ type: 'file-errors', name: file.name, problems: outcome.problems });
       return false;
     }
     this.editor.getState().load(outcome.doc, file, options);
     const errors = outcome.problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) {
-      uiStore.setState({ problemsOpen: true });
-      toast('info', `Opened ${file.name} with ${errors} problem${errors === 1 ? '' : 's'} to fix (see the Problems panel).`);
+      this.ui.setState({ problemsOpen: true });
+      this.toast('info', `Opened ${file.name} with ${errors} problem${errors === 1 ? '' : 's'} to fix (see the Problems panel).`);
     }
     return true;
   }
@@ -77,7 +91,7 @@ export class FileActions {
   private openTemplateText(text: string, quiet = false): boolean {
     const outcome = readGraphText(text);
     if (!outcome.ok) {
-      if (!quiet) openDialog({ type: 'file-errors', name: 'template', problems: outcome.problems });
+      if (!quiet) this.openDialog({ type: 'file-errors', name: 'template', problems: outcome.problems });
       return false;
     }
     const doc = outcome.doc;
@@ -91,14 +105,14 @@ export class FileActions {
       void action();
       return;
     }
-    openDialog({ type: 'confirm-discard', action: actionTitle, proceed: () => void action() });
+    this.openDialog({ type: 'confirm-discard', action: actionTitle, proceed: () => void action() });
   }
 
   async open(): Promise<void> {
     this.guardUnsaved('open another graph', async () => {
-      if (uiStore.getState().hostKind === 'browser') {
+      if (this.ui.getState().hostKind === 'browser') {
         const files = await this.call(() => this.host.listFiles({}), 'list the workspace files');
-        if (files) openDialog({ type: 'open', files });
+        if (files) this.openDialog({ type: 'open', files });
         return;
       }
       await this.openPath(undefined);
@@ -129,12 +143,27 @@ export class FileActions {
     return true;
   }
 
-  async saveAs(name?: string): Promise<boolean> {
+  /**
+   * Save As. In the browser mode, without `name` it opens the name dialog;
+   * with one that names another file already in the workspace it asks
+   * before replacing it (or saving under a free name), unless `overwrite`.
+   * Electron's native dialog asks that itself.
+   */
+  async saveAs(name?: string, options: { overwrite?: boolean } = {}): Promise<boolean> {
     const { doc, file } = this.editor.getState();
     const suggestedName = fileNameFor(doc, file);
-    if (uiStore.getState().hostKind === 'browser' && name === undefined) {
-      openDialog({ type: 'save-as', suggestedName });
+    const browser = this.ui.getState().hostKind === 'browser';
+    if (browser && name === undefined) {
+      this.openDialog({ type: 'save-as', suggestedName });
       return false;
+    }
+    if (browser && name !== undefined && !options.overwrite) {
+      const taken = await this.workspaceNames();
+      const target = taken.get(name.toLowerCase());
+      if (target !== undefined && target !== file.path) {
+        this.openDialog({ type: 'confirm-overwrite', name, freeName: freeName(name, new Set(taken.keys())) });
+        return false;
+      }
     }
     const saved = await this.call(
       () => this.host.saveFileAs({ suggestedName, text: graphText(doc), ...(name !== undefined ? { name } : {}) }),
@@ -145,12 +174,25 @@ export class FileActions {
     return true;
   }
 
+  /** Graph files at the top of the workspace (where Save As writes), by lower-case name, with their paths. */
+  private async workspaceNames(): Promise<Map<string, string>> {
+    const [info, files] = await Promise.all([this.host.appInfo({}).catch(() => undefined), this.host.listFiles({}).catch(() => [])]);
+    const names = new Map<string, string>();
+    if (!info) return names;
+    const root = info.workspace.replace(/[\\/]+$/, '');
+    for (const f of files) {
+      const folder = f.path.slice(0, f.path.length - f.name.length - 1);
+      if (folder === root) names.set(f.name.toLowerCase(), f.path);
+    }
+    return names;
+  }
+
   private afterSave(doc: GraphDocument, file: FileInfo): void {
     const state = this.editor.getState();
     // Edits made while the write was in flight stay unsaved.
     if (state.doc === doc) state.markSaved(file);
     else this.editor.setState({ file, savedDoc: doc });
-    toast('success', `Saved ${file.name}`);
+    this.toast('success', `Saved ${file.name}`);
     void this.host.clearRecovery({}).catch(() => undefined);
   }
 
@@ -167,9 +209,15 @@ export class FileActions {
     this.guardUnsaved('start a new graph', () => this.editor.getState().load(blankGraph(), { name: 'Untitled' }));
   }
 
+  /** A download in the browser mode (the host may be another machine), the native save dialog in Electron. */
   async exportFile(suggestedName: string, data: string, encoding: 'utf8' | 'base64'): Promise<void> {
-    const result = await this.call(() => this.host.exportFile({ suggestedName, data, encoding }), `export ${suggestedName}`);
-    if (result && !('canceled' in result)) toast('success', `Exported ${result.path}`);
+    await deliverFile(this.host, this.ui, suggestedName, data, encoding);
+  }
+
+  /** The graph as a file on the user's own machine (browser mode), whatever the workspace holds. */
+  downloadGraph(name = fileNameFor(this.editor.getState().doc, this.editor.getState().file)): void {
+    downloadInBrowser(name, graphText(this.editor.getState().doc), 'utf8');
+    this.toast('success', `Downloaded ${name}`);
   }
 
   /**
@@ -212,15 +260,15 @@ export class FileActions {
   }
 
   async restoreRecovery(): Promise<void> {
-    const recovery = uiStore.getState().recovery;
-    uiStore.setState({ recovery: null });
+    const recovery = this.ui.getState().recovery;
+    this.ui.setState({ recovery: null });
     if (!recovery) return;
     const name = recovery.path ? (recovery.path.split(/[\\/]/).pop() ?? 'Recovered') : 'Recovered';
     this.openText(recovery.text, { ...(recovery.path ? { path: recovery.path } : {}), name }, { dirty: true });
   }
 
   async discardRecovery(): Promise<void> {
-    uiStore.setState({ recovery: null });
+    this.ui.setState({ recovery: null });
     await this.host.clearRecovery({}).catch(() => undefined);
   }
 
@@ -232,9 +280,9 @@ export class FileActions {
     if (this.started) return;
     this.started = true;
     const info = await this.call(() => this.host.appInfo({}), 'reach the host');
-    if (info) uiStore.setState({ hostKind: info.host });
+    if (info) this.ui.setState({ hostKind: info.host });
     const recovery = await this.host.readRecovery({}).catch(() => null);
-    if (recovery) uiStore.setState({ recovery });
+    if (recovery) this.ui.setState({ recovery });
     const recent = await this.host.recentFiles({}).catch(() => [] as string[]);
     for (const path of recent.slice(0, 1)) {
       const result = await this.host.openFile({ path }).catch(() => undefined);
@@ -258,9 +306,20 @@ export class FileActions {
     try {
       return await request();
     } catch (thrown) {
-      toast('error', `Could not ${what}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      this.toast('error', `Could not ${what}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
       return undefined;
     }
+  }
+}
+
+/** `name` with the first free `-2`, `-3`… before its extension. */
+export function freeName(name: string, taken: ReadonlySet<string>): string {
+  const dot = name.toLowerCase().endsWith('.graph.json') ? name.length - '.graph.json'.length : name.lastIndexOf('.') > 0 ? name.lastIndexOf('.') : name.length;
+  const stem = name.slice(0, dot);
+  const extension = name.slice(dot);
+  for (let i = 2; ; i++) {
+    const candidate = `${stem}-${i}${extension}`;
+    if (!taken.has(candidate.toLowerCase())) return candidate;
   }
 }
 

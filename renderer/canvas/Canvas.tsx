@@ -11,21 +11,21 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useReactFlow,
   type Connection,
   type EdgeChange,
   type FinalConnectionState,
   type IsValidConnection,
   type NodeChange,
   type OnConnectStartParams,
+  type ReactFlowInstance,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import type { GraphDocument, GraphEdge } from '../../core/graph/schema';
 import type { OutputPorts } from '../../core/node-api';
-import { useEditor, useServices, useUi } from '../app/context';
+import { useEditor, useServices, useUi } from '../services/context';
 import { kindColor, nodeDef } from '../editor/catalog';
 import * as edits from '../editor/edits';
-import { toast, uiStore } from '../editor/ui-store';
-import { canvasApi, type CanvasInstance } from './canvas-api';
 import { NODE_WIDTH } from './geometry';
 import { ModuleFrame } from './ModuleFrame';
 import { NodeCard } from './NodeCard';
@@ -43,7 +43,9 @@ function edgeOf(connection: Connection | { source: string; sourceHandle?: string
 }
 
 export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
-  const { editor } = useServices();
+  const { editor, ui, pointer } = useServices();
+  const toast = ui.getState().toast;
+  const flow = useReactFlow<FlowNode, FlowEdge>();
   const doc = useEditor((s) => s.doc);
   const analysis = useEditor((s) => s.analysis);
   const selectedNodes = useEditor((s) => s.selectedNodes);
@@ -55,7 +57,6 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const search = useUi((s) => s.search);
   const projector = useRef(new Projector()).current;
   const [measureTick, setMeasureTick] = useState(0);
-  const flow = useRef<CanvasInstance | null>(null);
   const lastNodes = useRef<FlowNode[]>([]);
 
   const selection = useMemo(
@@ -73,11 +74,10 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   // keeps it readable, else from its inputs (the left edge) at a readable zoom.
   useEffect(() => {
     const timer = setTimeout(() => {
-      const instance = flow.current;
-      if (instance) showGraph(instance, editor.getState().doc);
+      showGraph(flow, editor.getState().doc);
     }, 40);
     return () => clearTimeout(timer);
-  }, [loadCount, editor]);
+  }, [loadCount, editor, flow]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
@@ -162,7 +162,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       const outcome = editor.getState().connect(edgeOf(connection));
       if (!outcome.ok) toast('error', `Cannot connect: ${outcome.reason}`);
     },
-    [editor],
+    [editor, toast],
   );
 
   const onConnectStart = useCallback(
@@ -170,15 +170,15 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       if (!params.nodeId || !params.handleId || !params.handleType) return;
       const node = editor.getState().doc.nodes.find((n) => n.id === params.nodeId);
       if (!node) return;
-      uiStore.setState({ connecting: { nodeId: params.nodeId, nodeType: node.type, port: params.handleId, side: params.handleType } });
+      ui.setState({ connecting: { nodeId: params.nodeId, nodeType: node.type, port: params.handleId, side: params.handleType } });
     },
-    [editor],
+    [editor, ui],
   );
 
   const onConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-      const connecting = uiStore.getState().connecting;
-      uiStore.setState({ connecting: null });
+      const connecting = ui.getState().connecting;
+      ui.setState({ connecting: null });
       if (!state.fromHandle || !connecting) return;
       if (state.toHandle && state.isValid === false) {
         // Say why the drop was refused, in the engine's words.
@@ -193,20 +193,19 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       if (!state.toHandle && !state.toNode && state.isValid === null) {
         // A wire dropped on empty canvas: offer the nodes that can take it, as ComfyUI does.
         const point = 'changedTouches' in event ? event.changedTouches[0] : event;
-        const instance = flow.current;
-        if (!instance || !point) return;
+        if (!point) return;
         const target = (event.target as Element | null)?.closest?.('.react-flow__pane');
         if (!target) return;
-        uiStore.setState({
+        ui.setState({
           search: {
             screen: { x: point.clientX, y: point.clientY },
-            flow: instance.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+            flow: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
             pending: connecting,
           },
         });
       }
     },
-    [editor],
+    [editor, ui, flow, toast],
   );
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -219,10 +218,10 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const onDrop = useCallback(
     (event: DragEvent) => {
       const type = event.dataTransfer.getData(PALETTE_MIME);
-      if (type && flow.current) {
+      if (type) {
         event.preventDefault();
         event.stopPropagation();
-        const at = flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+        const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
         editor.getState().addNode(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 17 });
         return;
       }
@@ -233,39 +232,35 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         onDropFile(file);
       }
     },
-    [editor, onDropFile],
+    [editor, onDropFile, flow],
   );
 
   const onDoubleClick = useCallback((event: ReactMouseEvent) => {
-    if (!(event.target as Element).classList.contains('react-flow__pane') || !flow.current) return;
-    uiStore.setState({
-      search: { screen: { x: event.clientX, y: event.clientY }, flow: flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY }) },
+    if (!(event.target as Element).classList.contains('react-flow__pane')) return;
+    ui.setState({
+      search: { screen: { x: event.clientX, y: event.clientY }, flow: flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }) },
     });
-  }, []);
+  }, [ui, flow]);
 
   const onPointerMove = useCallback((event: ReactMouseEvent) => {
-    if (flow.current) canvasApi.setPointer(flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
-  }, []);
+    pointer.current = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+  }, [pointer, flow]);
 
   const onMove = useCallback((_event: unknown, viewport: { zoom: number }) => {
     const low = viewport.zoom < LOW_DETAIL_ZOOM;
-    if (low !== uiStore.getState().lowDetail) uiStore.setState({ lowDetail: low });
-  }, []);
+    if (low !== ui.getState().lowDetail) ui.setState({ lowDetail: low });
+  }, [ui]);
 
   const beginDrag = useCallback(() => editor.getState().beginDrag(), [editor]);
   const endDrag = useCallback(() => editor.getState().endDrag(), [editor]);
 
   return (
-    <div className="tw-canvas" onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => canvasApi.setPointer(null)} data-testid="canvas">
+    <div className="tw-canvas" onKeyDown={tabNodesBeforeWires} onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)} data-testid="canvas">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={flowEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
-        onInit={(instance) => {
-          flow.current = instance;
-          canvasApi.set(instance);
-        }}
         onMove={onMove}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
@@ -311,11 +306,47 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   );
 }
 
+/**
+ * Tab visits the nodes first, then the wires. React Flow puts the wires
+ * before the nodes in the page, so wires are out of the Tab order
+ * (tabIndex -1) and this handler steps into them after the last node, and
+ * through them; past the last wire Tab leaves the canvas as it would from the
+ * last node.
+ */
+function tabNodesBeforeWires(event: ReactKeyboardEvent<HTMLDivElement>): void {
+  if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+  const here = event.target as Element;
+  const canvas = event.currentTarget;
+  const nodes = [...canvas.querySelectorAll<HTMLElement>('.react-flow__node[tabindex="0"]')];
+  const wires = [...canvas.querySelectorAll<SVGElement>('.react-flow__edge[tabindex]')];
+  if (wires.length === 0 || nodes.length === 0) return;
+  const lastNode = nodes[nodes.length - 1];
+  const wire = wires.indexOf(here as SVGElement);
+  if (!event.shiftKey) {
+    if (here === lastNode) {
+      event.preventDefault();
+      wires[0].focus();
+    } else if (wire >= 0 && wire < wires.length - 1) {
+      event.preventDefault();
+      wires[wire + 1].focus();
+    } else if (wire === wires.length - 1) {
+      // Focus the last node and let the browser move on from there.
+      lastNode.focus({ preventScroll: true });
+    }
+  } else if (wire > 0) {
+    event.preventDefault();
+    wires[wire - 1].focus();
+  } else if (wire === 0) {
+    event.preventDefault();
+    lastNode.focus();
+  }
+}
+
 const READABLE_ZOOM = 0.45;
 /** Below this zoom card text is a few pixels high; cards draw without it. */
 export const LOW_DETAIL_ZOOM = 0.3;
 
-function showGraph(instance: CanvasInstance, doc: GraphDocument): void {
+function showGraph(instance: ReactFlowInstance<FlowNode, FlowEdge>, doc: GraphDocument): void {
   const box = document.querySelector('.tw-canvas')?.getBoundingClientRect();
   const positions = doc.nodes.map((n) => doc.layout.nodes[n.id]).filter((p) => p !== undefined);
   if (!box || positions.length === 0) {

@@ -5,7 +5,7 @@
  */
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, useState } from 'react';
-import { useServices } from '../app/context';
+import { useServices } from '../services/context';
 import { formatCount } from '../editor/param-count';
 import type { FrameNode } from './projection';
 

@@ -8,7 +8,7 @@ import { memo } from 'react';
 import { canConnect } from '../../core/graph/connect';
 import type { InputPortDef, OutputPortDef } from '../../core/node-api';
 import { formatValueType, PORT_KINDS, type PortKind, type ValueType } from '../../core/types';
-import { useUi } from '../app/context';
+import { useUi } from '../services/context';
 import { kindColor, registries } from '../editor/catalog';
 import { formatCount, trainableParameterCount } from '../editor/param-count';
 import { NodePreviewPeek, useNodeTrainingClass } from '../dashboard/NodeTraining';

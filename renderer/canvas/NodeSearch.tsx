@@ -7,10 +7,10 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { canConnect } from '../../core/graph/connect';
 import { CATEGORY_TITLES } from '../../core/node-api';
-import { useServices } from '../app/context';
+import { useServices } from '../services/context';
 import { paletteEntries, registries, searchPalette, type PaletteEntry } from '../editor/catalog';
 import * as edits from '../editor/edits';
-import { toast, uiStore, type Connecting, type SearchBoxState } from '../editor/ui-store';
+import type { Connecting, SearchBoxState } from '../editor/ui-store';
 import { NODE_WIDTH } from './geometry';
 
 const MAX_RESULTS = 12;
@@ -24,7 +24,7 @@ function matchingPort(entry: PaletteEntry, pending: Connecting): string | undefi
 }
 
 export function NodeSearch({ state }: { state: SearchBoxState }) {
-  const { editor } = useServices();
+  const { editor, ui } = useServices();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const candidates = useMemo(
@@ -32,7 +32,7 @@ export function NodeSearch({ state }: { state: SearchBoxState }) {
     [state.pending],
   );
   const results = useMemo(() => searchPalette(query, candidates).slice(0, MAX_RESULTS), [query, candidates]);
-  const close = () => uiStore.setState({ search: null });
+  const close = () => ui.setState({ search: null });
 
   const choose = (entry: PaletteEntry | undefined) => {
     if (!entry) return;
@@ -49,7 +49,7 @@ export function NodeSearch({ state }: { state: SearchBoxState }) {
           : { from: { node: added.id, port }, to: { node: pending.nodeId, port: pending.port } };
       const outcome = edits.connect(doc, edge);
       if (outcome.ok) doc = outcome.doc;
-      else toast('error', `Added ${entry.title} but could not wire it: ${outcome.reason}`);
+      else ui.getState().toast('error', `Added ${entry.title} but could not wire it: ${outcome.reason}`);
     }
     // Adding and wiring are one step to undo.
     editor.getState().commit(doc);

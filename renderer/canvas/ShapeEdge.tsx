@@ -5,7 +5,7 @@
  */
 import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { useUi } from '../app/context';
+import { useUi } from '../services/context';
 import { kindColor } from '../editor/catalog';
 import type { FlowEdge } from './projection';
 

@@ -50,6 +50,8 @@ export type FrameNode = Node<ModuleFrameData, 'module'>;
 export type FlowNode = CardNode | FrameNode;
 export type FlowEdge = Edge<ShapeEdgeData, 'shape'>;
 
+const WIRE_DOM_ATTRIBUTES = { tabIndex: -1 } as const;
+
 export const FRAME_PREFIX = 'module:';
 export const frameId = (moduleId: string) => `${FRAME_PREFIX}${moduleId}`;
 export const moduleIdOfFrame = (id: string) => (id.startsWith(FRAME_PREFIX) ? id.slice(FRAME_PREFIX.length) : undefined);
@@ -221,6 +223,8 @@ export class Projector {
           target: toOwner !== undefined ? frameId(toOwner) : edge.to.node,
           targetHandle: toOwner !== undefined ? 'in' : edge.to.port,
           selected,
+          // Out of the page's Tab order: the canvas's keyboard handler visits wires after the nodes (Canvas.tsx).
+          domAttributes: WIRE_DOM_ATTRIBUTES,
           data: { label: type ? formatValueType(type) : '?', kind: type?.kind ?? outputKind(typeOf.get(edge.from.node), edge.from.port), bad },
         };
         this.edgeCache.set(id, { key, value });

@@ -4,9 +4,9 @@
  * history; live loss and learning-rate plots; sample pictures; and, when a
  * run fails or Run is refused, what went wrong and where.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import { useServices, useUi } from '../app/context';
-import { revealNode } from '../canvas/canvas-api';
+import { useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEditor, useServices, useUi } from '../services/context';
+import { useRevealNode } from '../services/view';
 import { formatEta, formatRate } from './controller';
 import { TrainingContext, useTraining, useTrainingController } from './context';
 import { MetricsView } from './MetricsView';
@@ -112,6 +112,7 @@ function Header({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
   const view = useTraining((s) => s.view);
   const preference = useTraining((s) => s.backend);
   const lastBackend = useTraining((s) => s.lastBackend);
+  const errors = useEditor((s) => s.analysis.errorCount);
   const active = isActive(live);
   const step = live?.step ?? 0;
   const total = live?.totalSteps;
@@ -165,10 +166,12 @@ function Header({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
         <span className="tw-train-progress-text">
           {live ? (
             <>
-              <b>{PHASE_TEXT[live.phase]}</b> · step {formatInteger(step)}
+              <b>{live.diverged ? 'Diverged' : PHASE_TEXT[live.phase]}</b> · step {formatInteger(step)}
               {total ? ` / ${formatInteger(total)}` : ''}
               {total ? ` (${Math.floor(fraction * 100)}%)` : ''}
             </>
+          ) : errors > 0 ? (
+            `Not ready: fix the ${errors} error${errors === 1 ? '' : 's'} in the Problems panel, then press Run`
           ) : (
             'Ready: press Run (Ctrl+Enter) to train this graph'
           )}
@@ -302,7 +305,7 @@ function FailureBanner() {
   const live = useTraining((s) => s.live);
   const view = useTraining((s) => s.view);
   const refuse = useTraining((s) => s.refuse);
-  const reveal = useCallback((nodeId: string) => revealNode(editor, nodeId), [editor]);
+  const reveal = useRevealNode();
   const error = view.kind === 'live' && live?.phase === 'failed' ? live.error : undefined;
 
   useEffect(() => {

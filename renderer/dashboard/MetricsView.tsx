@@ -5,7 +5,7 @@
  * Nothing is shown for runs whose graph measures nothing.
  */
 import { useMemo, useRef } from 'react';
-import { useUi } from '../app/context';
+import { useUi } from '../services/context';
 import { latestMetrics, metricLabel, metricNames, type MetricPoint } from './metrics';
 import { Plot, formatValue } from './Plot';
 import { formatInteger } from './series';

@@ -6,8 +6,8 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { useStore } from 'zustand';
-import { isActive, trainingStore, type TrainingState } from './store';
+import { useTrainingState } from '../services/context';
+import { isActive, type TrainingState } from './store';
 import { formatInteger } from './series';
 
 /** The CSS classes training puts on a node card ('' for most nodes most of the time). */
@@ -21,7 +21,7 @@ export function nodeTrainingClass(state: TrainingState, nodeId: string): string 
 }
 
 export function useNodeTrainingClass(nodeId: string): string {
-  return useStore(trainingStore, (s) => nodeTrainingClass(s, nodeId));
+  return useTrainingState((s) => nodeTrainingClass(s, nodeId));
 }
 
 /**
@@ -31,7 +31,7 @@ export function useNodeTrainingClass(nodeId: string): string {
  * still shows its picture whole.
  */
 export function NodePreviewPeek({ nodeId }: { nodeId: string }) {
-  const frame = useStore(trainingStore, (s) => (s.view.kind === 'run' ? (s.opened[s.view.runId]?.previews ?? null) : (s.live?.previews ?? null)));
+  const frame = useTrainingState((s) => (s.view.kind === 'run' ? (s.opened[s.view.runId]?.previews ?? null) : (s.live?.previews ?? null)));
   const pictures = useMemo(() => frame?.images.filter((p) => p.nodeId === nodeId) ?? [], [frame, nodeId]);
   const anchor = useRef<HTMLSpanElement>(null);
   const [box, setBox] = useState<DOMRect | null>(null);

@@ -9,9 +9,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GraphDocument } from '../../core/graph/schema';
 import type { ValueType } from '../../core/types';
 import { inferGraph } from '../../core/graph/infer';
-import { useEditor, useServices } from '../app/context';
+import { useEditor } from '../services/context';
 import { registries } from '../editor/catalog';
-import { revealNode } from '../canvas/canvas-api';
+import { useRevealNode } from '../services/view';
 import { useTraining } from './context';
 import type { PreviewFrame, PreviewPicture } from './store';
 import { formatInteger } from './series';
@@ -44,7 +44,7 @@ export function overlayStyle(type: ValueType | undefined): 'classes' | 'heat' | 
 const BACKGROUND_CLASS_RGB = [20, 20, 28] as const;
 
 export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; graph: GraphDocument | undefined; live: boolean }) {
-  const { editor } = useServices();
+  const revealNode = useRevealNode();
   const current = useEditor((s) => s.doc);
   const currentInferred = useEditor((s) => s.analysis.inferred);
   // Roles and kinds come from the graph the run trained; the editor's may have changed since.
@@ -91,7 +91,7 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
             >
               <div className="tw-picture-head">
                 <span className={`tw-chip ${p.role}`}>{p.role}</span>
-                <button className="tw-link tw-mono" onClick={() => revealNode(editor, p.nodeId)} title={`Select node '${p.nodeId}' on the canvas`}>
+                <button className="tw-link tw-mono" onClick={() => revealNode(p.nodeId)} title={`Select node '${p.nodeId}' on the canvas`}>
                   {p.nodeId}.{p.port}
                 </button>
                 <span className="tw-faint">

@@ -119,6 +119,9 @@ export const Plot = forwardRef<PlotHandle, PlotProps>(function Plot({ traces, re
     const legend = legendHost.current;
     if (!element || !legend) return;
     const colors = themeColors();
+    // Which colours the axes were drawn with: tests check that they follow the theme at once.
+    element.dataset.axisColor = colors.muted;
+    element.dataset.gridColor = colors.grid;
     const { data, order } = alignedData(tracesRef.current, logScale);
     orderRef.current = order;
     const axis = (label?: string): uPlot.Axis => ({

@@ -4,7 +4,7 @@
  * graph unchanged (reset returns to the graph's value).
  */
 import { useMemo, useState } from 'react';
-import { useEditor } from '../app/context';
+import { useEditor } from '../services/context';
 import { useTraining } from './context';
 import { BACKENDS, resolveSettings, SETTING_FIELDS, stepsForEpochs, trainSetSize, type SettingField } from './settings';
 import { isActive, type BackendPreference, type SettingsOverrides } from './store';

@@ -1,8 +1,8 @@
-/** How the dashboard's components reach their controller and store. */
+/** How the dashboard's components reach their controller and the window's training store. */
 import { createContext, useContext } from 'react';
-import { useStore } from 'zustand';
+import { useTrainingState } from '../services/context';
 import type { TrainingController } from './controller';
-import { trainingStore, type TrainingActions, type TrainingState } from './store';
+import type { TrainingActions, TrainingState } from './store';
 
 export const TrainingContext = createContext<TrainingController | null>(null);
 
@@ -12,8 +12,7 @@ export function useTrainingController(): TrainingController {
   return controller;
 }
 
-/** Reads the dashboard's store: the controller's, or the app's one store outside a dashboard (node cards). */
+/** Reads the window's training store (the one the controller drives; node cards read it too). */
 export function useTraining<T>(selector: (state: TrainingState & TrainingActions) => T): T {
-  const controller = useContext(TrainingContext);
-  return useStore(controller?.store ?? trainingStore, selector);
+  return useTrainingState(selector);
 }

@@ -1,8 +1,8 @@
 /**
  * Connects the dashboard to the host and the editor: Run (validate first,
  * then start a trainer process), pause/resume/stop, the trainer's pushed
- * events (batched per frame into the store), the run history, exports, and
- * the status line and toolbar that the rest of the editor shows.
+ * events (batched per frame into the store), the run history and exports.
+ * The status line and the toolbar read the same store (app/status.ts).
  *
  * Training never touches the editor's document: a run trains a copy of the
  * graph's text, so a failure leaves the graph and its unsaved edits as they were.
@@ -11,14 +11,13 @@ import type { AppPush, HostApi } from '../../core/contract/app-api';
 import type { TrainerEvent } from '../../core/contract/messages';
 import type { Problem } from '../../core/graph/problems';
 import type { EditorStore } from '../editor/editor-store';
-import { toast, uiStore, type TrainingStatus } from '../editor/ui-store';
-import { revealNode } from '../canvas/canvas-api';
+import type { UiStore } from '../editor/ui-store';
 import { graphText } from '../app/files';
-import type { Commands } from '../app/commands';
+import { deliverFile } from '../services/downloads';
 import { createFrameQueue, type FrameQueue, type FrameQueueOptions } from './frame-queue';
 import { resolveSettings } from './settings';
 import { cloneSeries, formatInteger, labelsFromGraph, seriesToCsv } from './series';
-import { isActive, trainingStore, type LiveRun, type OpenedRun, type TrainingStore } from './store';
+import { divergenceTitle, isActive, type LiveRun, type OpenedRun, type TrainingStore } from './store';
 
 const message = (thrown: unknown) => (thrown instanceof Error ? thrown.message : String(thrown));
 
@@ -45,27 +44,18 @@ export function statusText(run: LiveRun): string {
     case 'paused':
       return `Paused at step ${of}`;
     case 'completed':
-      return `Training completed at step ${of}`;
+      return run.diverged ? divergenceTitle(run.diverged) : `Training completed at step ${of}`;
     case 'stopped':
-      return `Training stopped at step ${of}`;
+      return run.diverged ? `Training stopped at step ${of} — ${divergenceTitle(run.diverged).replace(/^Training d/, 'd')}` : `Training stopped at step ${of}`;
     case 'failed':
       return run.error ? `${run.error.title}` : 'Training failed';
   }
 }
 
-const STATUS_STATE: Record<LiveRun['phase'], TrainingStatus['state']> = {
-  starting: 'starting',
-  running: 'running',
-  paused: 'paused',
-  completed: 'done',
-  stopped: 'stopped',
-  failed: 'failed',
-};
-
-const STATUS_INTERVAL_MS = 250;
-
 export interface ControllerOptions {
   queue?: FrameQueueOptions;
+  /** Shows a node the trainer named (selects it and brings it into view). */
+  reveal?(nodeId: string): void;
 }
 
 export class TrainingController {
@@ -78,7 +68,8 @@ export class TrainingController {
   constructor(
     readonly host: HostApi,
     readonly editor: EditorStore,
-    readonly store: TrainingStore = trainingStore,
+    readonly store: TrainingStore,
+    readonly ui: UiStore,
     private readonly options: ControllerOptions = {},
   ) {
     this.queue = this.newQueue();
@@ -88,27 +79,20 @@ export class TrainingController {
     return createFrameQueue<TrainerEvent>((events) => this.deliver(events), this.options.queue);
   }
 
-  /** Subscribes to the host's pushes and mirrors the run into the status line; returns the unsubscribe. */
+  /** Subscribes to the host's pushes; returns the unsubscribe. */
   attach(): () => void {
     // React's strict mode attaches, detaches and attaches again: each attachment gets a working queue.
     this.queue.dispose();
     this.queue = this.newQueue();
     const stopPush = this.host.onPush((push) => this.receive(push));
-    const stopMirror = this.store.subscribe((state, previous) => {
-      if (state.live !== previous.live) this.mirror(state.live);
-    });
     // Settings typed for one graph do not carry over to another one opened after it.
     const stopLoads = this.editor.subscribe((state, previous) => {
       if (state.loadCount !== previous.loadCount) this.store.getState().resetOverrides();
     });
-    this.mirror(this.store.getState().live);
     void this.refreshRuns();
     return () => {
       stopPush();
-      stopMirror();
       stopLoads();
-      if (this.mirrorTimer !== undefined) clearTimeout(this.mirrorTimer);
-      this.mirrorTimer = undefined;
       this.queue.dispose();
     };
   }
@@ -118,21 +102,11 @@ export class TrainingController {
     this.queue.flush();
   }
 
-  /** The toolbar's, menu's and Ctrl+Enter's Run, pause and stop. */
-  bindCommands(commands: Commands): Commands {
-    return {
-      ...commands,
-      run: { ...commands.run, run: async () => void (await this.start()) },
-      pauseRun: { ...commands.pauseRun, run: () => this.togglePause() },
-      stopRun: { ...commands.stopRun, run: () => this.stop() },
-    };
-  }
-
   /** Run: checks the graph and the settings, and starts nothing when either is wrong. */
   async start(): Promise<boolean> {
     const state = this.store.getState();
     if (isActive(state.live)) {
-      toast('info', 'Training is already running: stop it first (or pause it).');
+      this.ui.getState().toast('info', 'Training is already running: stop it first (or pause it).');
       state.setPanel({ panelOpen: true });
       return false;
     }
@@ -140,17 +114,20 @@ export class TrainingController {
     const errors = analysis.problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       state.refuse(errors);
-      uiStore.setState({ problemsOpen: true });
-      toast('error', `Nothing started: fix the ${errors.length} error${errors.length === 1 ? '' : 's'} in the graph first.`);
+      this.ui.setState({ problemsOpen: true });
+      this.ui.getState().toast('error', `Nothing started: fix the ${errors.length} error${errors.length === 1 ? '' : 's'} in the graph first.`);
       return false;
     }
     const resolved = resolveSettings(doc, state.overrides, state.stepUnit, state.backend);
     if (resolved.problems.length > 0) {
       state.refuse(resolved.problems.map((text): Problem => ({ severity: 'error', code: 'settings', message: text })));
       state.setPanel({ tab: 'settings' });
-      toast('error', 'Nothing started: the run settings need fixing.');
+      this.ui.getState().toast('error', 'Nothing started: the run settings need fixing.');
       return false;
     }
+    // Unusual settings do not block a run, but are said once more as it starts.
+    const unusual = analysis.problems.find((p) => p.code === 'unusual-learning-rate');
+    if (unusual) this.ui.getState().toast('info', `Starting anyway: ${unusual.message}`, undefined, 8000);
     this.early = [];
     this.queue.flush();
     state.begin(doc, doc.name || file.name);
@@ -172,13 +149,13 @@ export class TrainingController {
   async resumeRun(runId: string): Promise<boolean> {
     const state = this.store.getState();
     if (isActive(state.live)) {
-      toast('info', 'Training is already running: stop it first.');
+      this.ui.getState().toast('info', 'Training is already running: stop it first.');
       return false;
     }
     const run = await this.loadRun(runId);
     if (!run) return false;
     if (!run.graph || !run.details?.latestCheckpoint) {
-      toast('error', `Run ${runId} cannot be continued: it has ${run.graph ? 'no checkpoint yet' : 'no readable graph'}.`);
+      this.ui.getState().toast('error', `Run ${runId} cannot be continued: it has ${run.graph ? 'no checkpoint yet' : 'no readable graph'}.`);
       return false;
     }
     this.early = [];
@@ -225,12 +202,13 @@ export class TrainingController {
 
   private finished(run: LiveRun): void {
     void this.refreshRuns();
-    if (run.phase === 'completed') toast('success', `Training completed: ${formatInteger(run.step)} steps.`);
+    if (run.diverged) this.ui.getState().toast('error', divergenceTitle(run.diverged));
+    else if (run.phase === 'completed') this.ui.getState().toast('success', `Training completed: ${formatInteger(run.step)} steps.`);
     if (run.phase !== 'failed' || !run.error) return;
-    toast('error', run.error.title);
+    this.ui.getState().toast('error', run.error.title);
     // The graph stays as it is; the node the trainer named is shown, not changed.
-    if (run.error.nodeId) revealNode(this.editor, run.error.nodeId);
-    if (run.error.problems?.length) uiStore.setState({ problemsOpen: true });
+    if (run.error.nodeId) this.options.reveal?.(run.error.nodeId);
+    if (run.error.problems?.length) this.ui.setState({ problemsOpen: true });
   }
 
   async togglePause(): Promise<void> {
@@ -242,7 +220,7 @@ export class TrainingController {
       await this.host.controlTraining({ sessionId: live.sessionId, command });
     } catch (thrown) {
       this.store.getState().setPending(undefined);
-      toast('error', `Could not ${command} training: ${message(thrown)}`);
+      this.ui.getState().toast('error', `Could not ${command} training: ${message(thrown)}`);
     }
   }
 
@@ -261,7 +239,7 @@ export class TrainingController {
       await this.host.controlTraining({ sessionId, command: 'stop' });
     } catch (thrown) {
       this.store.getState().setPending(undefined);
-      toast('error', `Could not stop training: ${message(thrown)}`);
+      this.ui.getState().toast('error', `Could not stop training: ${message(thrown)}`);
     }
   }
 
@@ -297,7 +275,7 @@ export class TrainingController {
       const run = await this.host.readRun({ runId });
       return this.store.getState().putOpened(runId, run);
     } catch (thrown) {
-      toast('error', `Could not open run ${runId}: ${message(thrown)}`);
+      this.ui.getState().toast('error', `Could not open run ${runId}: ${message(thrown)}`);
       return undefined;
     }
   }
@@ -319,11 +297,11 @@ export class TrainingController {
   }
 
 
-  /** The CSV of the viewed run's curves, through the host's export (a save dialog in Electron). */
+  /** The CSV of the viewed run's curves: a download in the browser mode, a save dialog in Electron. */
   async exportCsv(): Promise<void> {
     const viewed = this.viewed();
     if (!viewed || viewed.series.steps.length === 0) {
-      toast('info', 'Nothing to export yet: the run has logged no steps.');
+      this.ui.getState().toast('info', 'Nothing to export yet: the run has logged no steps.');
       return;
     }
     await this.export(`${viewed.name}-curves.csv`, seriesToCsv(viewed.series, labelsFromGraph(viewed.graph), viewed.metrics), 'utf8');
@@ -335,12 +313,7 @@ export class TrainingController {
   }
 
   private async export(name: string, data: string, encoding: 'utf8' | 'base64'): Promise<void> {
-    try {
-      const result = await this.host.exportFile({ suggestedName: name, data, encoding });
-      if (!('canceled' in result)) toast('success', `Exported ${result.path}`);
-    } catch (thrown) {
-      toast('error', `Could not export ${name}: ${message(thrown)}`);
-    }
+    await deliverFile(this.host, this.ui, name, data, encoding);
   }
 
   /** The run the panel shows: the live one, or one opened from the history. */
@@ -351,42 +324,5 @@ export class TrainingController {
       return run ? { name: state.view.runId, series: run.series, metrics: run.metrics, ...(run.graph ? { graph: run.graph } : {}) } : undefined;
     }
     return state.live ? { name: state.live.runId ?? 'run', series: state.live.series, metrics: state.live.metrics, graph: state.live.graph } : undefined;
-  }
-
-  private mirrorTimer: ReturnType<typeof setTimeout> | undefined;
-  private mirroredAt = 0;
-
-  /**
-   * The status line and the toolbar follow the run. A change of phase shows
-   * at once; a moving step count at most four times a second, since the
-   * line relays out the window's footer each time it changes.
-   */
-  private mirror(live: LiveRun | null): void {
-    const shown = uiStore.getState().training;
-    const phaseChanged = !live || !shown || shown.sessionId !== live.sessionId || shown.state !== STATUS_STATE[live.phase];
-    const wait = this.mirroredAt + STATUS_INTERVAL_MS - Date.now();
-    if (!phaseChanged && wait > 0) {
-      this.mirrorTimer ??= setTimeout(() => {
-        this.mirrorTimer = undefined;
-        this.mirror(this.store.getState().live);
-      }, wait);
-      return;
-    }
-    if (this.mirrorTimer !== undefined) clearTimeout(this.mirrorTimer);
-    this.mirrorTimer = undefined;
-    this.mirroredAt = Date.now();
-    if (!live) {
-      if (uiStore.getState().training) uiStore.setState({ training: null });
-      return;
-    }
-    const status: TrainingStatus = {
-      sessionId: live.sessionId,
-      state: STATUS_STATE[live.phase],
-      text: statusText(live),
-      ...(live.totalSteps ? { step: live.step, totalSteps: live.totalSteps } : {}),
-    };
-    const current = uiStore.getState().training;
-    if (current && current.state === status.state && current.text === status.text && current.step === status.step && current.sessionId === status.sessionId) return;
-    uiStore.setState({ training: status });
   }
 }

@@ -72,6 +72,8 @@ export interface LiveRun {
   metrics: MetricPoint[];
   previews: PreviewFrame | null;
   error?: TrainingFailure;
+  /** A run that finished with a loss blown up (finite, so the trainer did not stop it): not a success. */
+  diverged?: Divergence;
   /** Events received, all kinds (the benchmark and tests read it). */
   events: number;
 }
@@ -217,6 +219,48 @@ export function failureTitle(event: Pick<TrainerEventOf<'error'>, 'code' | 'node
   }
 }
 
+export interface Divergence {
+  kind: 'loss' | 'total';
+  /** Loss node id, or optimizer id for a total. */
+  id: string;
+  from: number;
+  to: number;
+  step: number;
+}
+
+/** A loss ending this many times larger than it began has exploded. */
+export const DIVERGENCE_FACTOR = 1e3;
+
+/**
+ * The first loss (or optimizer total) that ended far above where it began:
+ * the median of its last three logged values (so one noisy step at the end
+ * decides nothing) over its first logged value (an exploding run may blow up
+ * at its second step). Small absolute values (a loss going from 1e-6 to
+ * 0.01) are not called an explosion.
+ */
+export function divergence(series: RunSeries): Divergence | undefined {
+  const median3 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  for (const curve of series.curves) {
+    if (curve.kind === 'lr') continue;
+    const values = curve.values.filter((v): v is number => v !== null && Number.isFinite(v));
+    if (values.length < 2) continue;
+    const from = values[0];
+    const to = median3(values.slice(-Math.min(3, values.length - 1)));
+    if (Math.abs(to) > 10 && Math.abs(to) > DIVERGENCE_FACTOR * Math.abs(from)) {
+      return { kind: curve.kind, id: curve.id, from, to, step: series.steps[series.steps.length - 1] ?? 0 };
+    }
+  }
+  return undefined;
+}
+
+const short = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(1) : String(Number(x.toPrecision(3))));
+
+/** One line for a diverged run. */
+export function divergenceTitle(d: Divergence): string {
+  const what = d.kind === 'loss' ? `loss '${d.id}'` : `optimizer '${d.id}'s total loss`;
+  return `Training diverged: ${what} grew from ${short(d.from)} to ${short(d.to)} by step ${d.step}; lower the learning rate`;
+}
+
 function applyEvent(run: LiveRun, event: TrainerEvent, onBackend: (b: { name: string; reason: string }) => void): LiveRun {
   switch (event.type) {
     case 'ready':
@@ -250,8 +294,18 @@ function applyEvent(run: LiveRun, event: TrainerEvent, onBackend: (b: { name: st
       return { ...run, phase: 'paused', step: event.step, pending: run.pending === 'pause' ? undefined : run.pending };
     case 'resumed':
       return { ...run, phase: 'running', step: event.step, pending: run.pending === 'resume' ? undefined : run.pending };
-    case 'done':
-      return { ...run, phase: event.reason === 'completed' ? 'completed' : 'stopped', step: event.step, runDir: event.runDir, pending: undefined, etaSec: 0 };
+    case 'done': {
+      const diverged = divergence(run.series);
+      return {
+        ...run,
+        phase: event.reason === 'completed' ? 'completed' : 'stopped',
+        step: event.step,
+        runDir: event.runDir,
+        pending: undefined,
+        etaSec: 0,
+        ...(diverged ? { diverged } : {}),
+      };
+    }
     case 'error':
       return {
         ...run,
@@ -414,6 +468,3 @@ export function createTrainingStore(): TrainingStore {
     },
   }));
 }
-
-/** The app's one training store (the canvas's node cards read it too). */
-export const trainingStore: TrainingStore = createTrainingStore();

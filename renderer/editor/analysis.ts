@@ -28,7 +28,7 @@ const basisOf = (doc: GraphDocument): readonly unknown[] => [doc.nodes, doc.edge
 export function analyze(doc: GraphDocument, previous?: Analysis): Analysis {
   const basis = basisOf(doc);
   if (previous && previous.basis.every((part, i) => part === basis[i])) return previous;
-  const problems = validateGraph(doc, registries);
+  const problems = [...validateGraph(doc, registries), ...learningRateWarnings(doc)];
   const inferred = inferGraph(doc, registries).nodes;
   const byNode = new Map<string, Problem[]>();
   let errorCount = 0;
@@ -57,6 +57,33 @@ function keepUnchanged(previous: Analysis, inferred: Record<string, InferredNode
     const before = previous.byNode.get(id);
     if (before && before.length === list.length && before.every((p, i) => p.message === list[i].message && p.severity === list[i].severity)) byNode.set(id, before);
   }
+}
+
+/**
+ * Learning rates that practice rarely goes beyond, per optimizer type: a
+ * rate far outside them (a typo like 1e6, or 1e-12) usually means the run
+ * diverges or never moves, so it is flagged before Run rather than
+ * discovered minutes into training. A warning: unusual rates stay allowed.
+ */
+export const USUAL_LR: Record<string, { min: number; max: number }> = {
+  adam: { min: 1e-7, max: 0.1 },
+  sgd: { min: 1e-6, max: 10 },
+};
+
+export function learningRateWarnings(doc: GraphDocument): Problem[] {
+  const problems: Problem[] = [];
+  doc.training.optimizers.forEach((o, index) => {
+    const usual = USUAL_LR[o.type];
+    if (!usual || !(o.lr > 0) || (o.lr >= usual.min && o.lr <= usual.max)) return;
+    const side = o.lr > usual.max ? 'far above' : 'far below';
+    problems.push({
+      severity: 'warning',
+      code: 'unusual-learning-rate',
+      message: `optimizer '${o.id}' (${o.type}) has learning rate ${o.lr}, ${side} the usual ${usual.min}–${usual.max}; training is likely to ${o.lr > usual.max ? 'diverge' : 'not move'}. Check the value (e.g. 2e-4 for Adam in GANs, 1e-3 for a classifier).`,
+      path: ['training', 'optimizers', index, 'lr'],
+    });
+  });
+  return problems;
 }
 
 function sameInference(a: InferredNode, b: InferredNode): boolean {

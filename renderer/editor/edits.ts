@@ -81,10 +81,12 @@ export function removeEdges(doc: GraphDocument, edges: readonly GraphEdge[]): Gr
 }
 
 /**
- * Removes nodes with their wires, module memberships and positions. Loss
- * terms naming a removed node are dropped while the optimizer keeps another
- * loss; the last one stays so the validator can say what to fix instead of
- * the file silently losing its objective.
+ * Removes nodes and every reference to them, so a deletion never leaves the
+ * graph pointing at nothing: their wires, module memberships (a module left
+ * empty goes), positions, the optimizers' loss terms naming them (an
+ * optimizer left with no loss is flagged by the validator until the user
+ * picks another), and `shareWeightsWith` of nodes that borrowed their
+ * weights (those get their own again). One document, so one undo step.
  */
 export function removeNodes(doc: GraphDocument, ids: ReadonlySet<string>): GraphDocument {
   if (ids.size === 0) return doc;
@@ -92,14 +94,17 @@ export function removeNodes(doc: GraphDocument, ids: ReadonlySet<string>): Graph
   for (const id of ids) delete layoutNodes[id];
   const modules = doc.modules.map((m) => (m.nodes.some((n) => ids.has(n)) ? { ...m, nodes: m.nodes.filter((n) => !ids.has(n)) } : m));
   const emptied = new Set(modules.filter((m) => m.nodes.length === 0).map((m) => m.id));
-  const optimizers = doc.training.optimizers.map((o) => {
-    const kept = o.losses.filter((t) => !ids.has(t.node));
-    return kept.length === o.losses.length || kept.length === 0 ? o : { ...o, losses: kept };
+  const optimizers = doc.training.optimizers.map((o) => (o.losses.some((t) => ids.has(t.node)) ? { ...o, losses: o.losses.filter((t) => !ids.has(t.node)) } : o));
+  const nodes = doc.nodes.flatMap((n) => {
+    if (ids.has(n.id)) return [];
+    if (n.shareWeightsWith === undefined || !ids.has(n.shareWeightsWith)) return [n];
+    const { shareWeightsWith: _gone, ...own } = n;
+    return [own];
   });
   return dropModules(
     {
       ...doc,
-      nodes: doc.nodes.filter((n) => !ids.has(n.id)),
+      nodes,
       edges: doc.edges.filter((e) => !ids.has(e.from.node) && !ids.has(e.to.node)),
       modules,
       training: optimizers.every((o, i) => o === doc.training.optimizers[i]) ? doc.training : { ...doc.training, optimizers },
@@ -362,11 +367,8 @@ export function toggleOptimizerModule(doc: GraphDocument, optimizerId: string, m
 export function setLossTerm(doc: GraphDocument, optimizerId: string, nodeId: string, weight: number): ParamOutcome {
   if (!Number.isFinite(weight) || weight < 0) return { ok: false, reason: `a loss weight must be a number ≥ 0, got ${weight}` };
   return updateOptimizer(doc, optimizerId, (o) => {
-    const rest = o.losses.filter((t) => t.node !== nodeId);
-    if (weight === 0) {
-      if (rest.length === 0) throw new RefusedEdit(`optimizer '${o.id}' must minimise at least one loss; add another loss before removing this one`);
-      return { ...o, losses: rest };
-    }
+    // Removing the last term is allowed (the validator then asks for a loss), so a stale term can always go.
+    if (weight === 0) return { ...o, losses: o.losses.filter((t) => t.node !== nodeId) };
     const index = o.losses.findIndex((t) => t.node === nodeId);
     const losses = index >= 0 ? o.losses.map((t) => (t.node === nodeId ? { ...t, weight } : t)) : [...o.losses, { node: nodeId, weight }];
     return { ...o, losses };

@@ -1,8 +1,9 @@
 /**
  * View state that is not part of the graph and never undone: messages,
- * dialogs, theme, panels, the wire being dragged, training status.
+ * dialogs, theme, panels, the wire being dragged. (Training status is the
+ * training store's; the status line derives it.)
  */
-import { createStore } from 'zustand/vanilla';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Problem } from '../../core/graph/problems';
 
 export interface Toast {
@@ -35,17 +36,11 @@ export type Dialog =
   | { type: 'gallery' }
   | { type: 'open'; files: { path: string; name: string; modified: number }[] }
   | { type: 'save-as'; suggestedName: string }
+  /** Save As named a file the workspace already has: replace it, or take `freeName`. */
+  | { type: 'confirm-overwrite'; name: string; freeName: string }
   | { type: 'confirm-discard'; action: string; proceed: () => void }
   | { type: 'file-errors'; name: string; problems: Problem[] }
   | { type: 'shortcuts' };
-
-export interface TrainingStatus {
-  sessionId: string;
-  state: 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
-  text: string;
-  step?: number;
-  totalSteps?: number;
-}
 
 export interface UiState {
   toasts: Toast[];
@@ -55,28 +50,76 @@ export interface UiState {
   problemsOpen: boolean;
   connecting: Connecting | null;
   search: SearchBoxState | null;
-  training: TrainingStatus | null;
   recovery: { text: string; path?: string; savedAt: string } | null;
   hostKind: 'electron' | 'browser' | 'unknown';
   /** Zoomed out so far that text is unreadable: cards drop their text and draw faster. */
   lowDetail: boolean;
 }
 
-let toastCounter = 0;
+export interface UiActions {
+  /** Shows a message for a while; returns its id. */
+  toast(kind: Toast['kind'], text: string, details?: string[], durationMs?: number): number;
+  dismissToast(id: number): void;
+  setTheme(theme: 'dark' | 'light'): void;
+  openDialog(dialog: Dialog): void;
+  closeDialog(): void;
+}
 
-export const uiStore = createStore<UiState>()(() => ({
-  toasts: [],
-  dialog: null,
-  theme: initialTheme(),
-  minimap: true,
-  problemsOpen: true,
-  connecting: null,
-  search: null,
-  training: null,
-  recovery: null,
-  hostKind: 'unknown',
-  lowDetail: false,
-}));
+export type UiStore = StoreApi<UiState & UiActions>;
+
+/** One per window, created with the other stores in main.tsx (tests make their own). */
+export function createUiStore(initial: Partial<UiState> = {}): UiStore {
+  let toastCounter = 0;
+  const store = createStore<UiState & UiActions>()((set, get) => ({
+    toasts: [],
+    dialog: null,
+    theme: initialTheme(),
+    minimap: true,
+    problemsOpen: true,
+    connecting: null,
+    search: null,
+    recovery: null,
+    hostKind: 'unknown',
+    lowDetail: false,
+    ...initial,
+
+    toast(kind, text, details, durationMs = kind === 'error' ? 8000 : 3500) {
+      const id = ++toastCounter;
+      set((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, text, ...(details ? { details } : {}) }] }));
+      setTimeout(() => get().dismissToast(id), durationMs);
+      return id;
+    },
+    dismissToast(id) {
+      if (get().toasts.some((t) => t.id === id)) set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+    },
+    setTheme(theme) {
+      set({ theme });
+      try {
+        globalThis.localStorage?.setItem('tensorweave.theme', theme);
+      } catch {
+        // Storage may be unavailable (private windows); the theme still applies for this session.
+      }
+    },
+    openDialog(dialog) {
+      set({ dialog });
+    },
+    closeDialog() {
+      set({ dialog: null });
+    },
+  }));
+  // The page's colours follow the theme in the same update, before anything
+  // renders: a component that reads CSS variables while rendering (the plots)
+  // then gets the new theme's colours, not the previous one's.
+  applyTheme(store.getState().theme);
+  store.subscribe((state, previous) => {
+    if (state.theme !== previous.theme) applyTheme(state.theme);
+  });
+  return store;
+}
+
+function applyTheme(theme: 'dark' | 'light'): void {
+  if (typeof document !== 'undefined') document.documentElement.dataset.theme = theme;
+}
 
 function initialTheme(): 'dark' | 'light' {
   try {
@@ -87,26 +130,3 @@ function initialTheme(): 'dark' | 'light' {
     return 'dark';
   }
 }
-
-export function toast(kind: Toast['kind'], text: string, details?: string[], durationMs = kind === 'error' ? 8000 : 3500): number {
-  const id = ++toastCounter;
-  uiStore.setState((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, text, ...(details ? { details } : {}) }] }));
-  setTimeout(() => dismissToast(id), durationMs);
-  return id;
-}
-
-export function dismissToast(id: number): void {
-  uiStore.setState((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
-}
-
-export function setTheme(theme: 'dark' | 'light'): void {
-  uiStore.setState({ theme });
-  try {
-    globalThis.localStorage?.setItem('tensorweave.theme', theme);
-  } catch {
-    // Storage may be unavailable (private windows); the theme still applies for this session.
-  }
-}
-
-export const openDialog = (dialog: Dialog) => uiStore.setState({ dialog });
-export const closeDialog = () => uiStore.setState({ dialog: null });

@@ -3,10 +3,11 @@
  * the dataset and its params, the training schedule and the optimizers
  * (which modules each one trains, with which losses and rate).
  */
-import { MAIN_MODULE } from '../../core/graph/schema';
+import { MAIN_MODULE, type GraphDocument } from '../../core/graph/schema';
+import type { OutputPorts } from '../../core/node-api';
 import type { ParamSpecs } from '../../core/params';
-import { useEditor, useServices } from '../app/context';
-import { registries } from '../editor/catalog';
+import { useEditor, useServices } from '../services/context';
+import { nodeDef, registries } from '../editor/catalog';
 import * as edits from '../editor/edits';
 import { ParamField } from './ParamField';
 import { TextField } from './TextField';
@@ -112,14 +113,66 @@ export function GraphSettings() {
               ))}
             </div>
           </div>
-          <div className="tw-field">
-            <label title="Weighted losses this optimizer minimises; select a loss node to change them.">
-              <span className="tw-field-name">losses</span>
-            </label>
-            <div className="tw-muted">{o.losses.map((t) => `${t.weight === 1 ? '' : `${t.weight}×`}${t.node}`).join(' + ')}</div>
-          </div>
+          <LossTermsEditor optimizerId={o.id} />
         </div>
       ))}
+    </div>
+  );
+}
+
+/** Loss nodes: nodes with a loss output, the only ones an optimizer can minimise. */
+function lossNodeIds(doc: GraphDocument): string[] {
+  return doc.nodes.filter((n) => Object.values((nodeDef(n.type)?.outputs ?? {}) as OutputPorts).some((out) => out.kind === 'loss')).map((n) => n.id);
+}
+
+/** An optimizer's weighted losses, edited in place: reweight, remove, add another loss node. */
+function LossTermsEditor({ optimizerId }: { optimizerId: string }) {
+  const { editor } = useServices();
+  const doc = useEditor((s) => s.doc);
+  const optimizer = doc.training.optimizers.find((o) => o.id === optimizerId);
+  if (!optimizer) return null;
+  const set = (nodeId: string, weight: number) => {
+    const outcome = editor.getState().apply(edits.setLossTerm(editor.getState().doc, optimizerId, nodeId, weight));
+    return outcome.ok ? null : outcome.reason;
+  };
+  const present = new Set(doc.nodes.map((n) => n.id));
+  const addable = lossNodeIds(doc).filter((id) => !optimizer.losses.some((t) => t.node === id));
+  return (
+    <div className="tw-field" data-testid={`losses-${optimizerId}`}>
+      <label title="Weighted losses this optimizer minimises: its objective is the sum of weight × loss.">
+        <span className="tw-field-name">losses</span>
+      </label>
+      {optimizer.losses.length === 0 && <div className="tw-field-error">Minimises no loss yet: add one below.</div>}
+      <ul className="tw-loss-terms">
+        {optimizer.losses.map((term) => (
+          <li key={term.node} className="tw-loss-term" data-loss={term.node}>
+            <span className={present.has(term.node) ? '' : 'tw-field-error'} title={present.has(term.node) ? undefined : `There is no node '${term.node}' in this graph.`}>
+              {term.node}
+            </span>
+            <TextField label="weight" inline value={String(term.weight)} onCommit={(v) => set(term.node, Number(v))} />
+            <button className="tw-icon-button" onClick={() => set(term.node, 0)} aria-label={`Remove loss ${term.node} from ${optimizerId}`} title="Remove this loss">
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      {addable.length > 0 && (
+        <select
+          aria-label={`Add a loss to ${optimizerId}`}
+          value=""
+          onChange={(e) => {
+            if (e.target.value) set(e.target.value, 1);
+          }}
+          data-testid={`add-loss-${optimizerId}`}
+        >
+          <option value="">Add a loss…</option>
+          {addable.map((id) => (
+            <option key={id} value={id}>
+              {id}
+            </option>
+          ))}
+        </select>
+      )}
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { formatValueType, PORT_KINDS, type PortKind } from '../../core/types';
 import { CATEGORY_TITLES } from '../../core/node-api';
 import { MAIN_MODULE, type GraphNode } from '../../core/graph/schema';
 import type { ParamSpecs } from '../../core/params';
-import { useEditor, useServices } from '../app/context';
+import { useEditor, useServices } from '../services/context';
 import { kindColor, nodeDef } from '../editor/catalog';
 import * as edits from '../editor/edits';
 import { formatCount, trainableParameterCount } from '../editor/param-count';

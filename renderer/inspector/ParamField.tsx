@@ -1,10 +1,11 @@
 /**
  * One form field generated from a param spec: numbers with their range,
  * enums as menus, booleans as switches, lists as comma-separated numbers.
- * The spec's doc is the tooltip. A value the spec rejects is refused with
+ * The spec's doc is the tooltip, and opens under the field when its "?"
+ * is clicked or reached with Tab (screen readers get it as the input's description). A value the spec rejects is refused with
  * the reason and the param keeps its last valid value.
  */
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { describeParam, torchDefaultNote, type ParamSpec } from '../../core/params';
 
 export interface ParamFieldProps {
@@ -58,6 +59,9 @@ function parse(spec: ParamSpec, text: string): unknown {
 
 export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldProps) {
   const id = useId();
+  const docId = `${id}-doc`;
+  const [docOpen, setDocOpen] = useState(false);
+  const pressed = useRef(false);
   const [draft, setDraft] = useState(toText(value));
   const [error, setError] = useState<string | null>(null);
   const tooltip = `${spec.doc}\n\n${describeParam(spec)}`;
@@ -81,14 +85,14 @@ export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldP
     case 'bool':
       control = (
         <label className="tw-switch">
-          <input id={id} type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} title={tooltip} data-param={name} />
+          <input id={id} type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} title={tooltip} aria-describedby={docId} data-param={name} />
           <span />
         </label>
       );
       break;
     case 'enum':
       control = (
-        <select id={id} value={String(value)} onChange={(e) => commit(e.target.value)} title={tooltip} data-param={name}>
+        <select id={id} value={String(value)} onChange={(e) => commit(e.target.value)} title={tooltip} aria-describedby={docId} data-param={name}>
           {spec.options.map((o) => (
             <option key={o} value={o}>
               {o}
@@ -116,6 +120,7 @@ export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldP
           }}
           className={error ? 'invalid' : ''}
           aria-invalid={error ? true : undefined}
+          aria-describedby={docId}
           title={tooltip}
           data-param={name}
         />
@@ -132,11 +137,32 @@ export function ParamField({ name, spec, value, onCommit, problem }: ParamFieldP
             PyTorch: {JSON.stringify(spec.torchDefault)}
           </span>
         )}
-        <span className="tw-help" aria-hidden>
-          ?
-        </span>
       </label>
+      <button
+        type="button"
+        className="tw-help"
+        aria-label={`About ${name}`}
+        aria-expanded={docOpen}
+        aria-controls={docId}
+        // A click toggles; reaching it with the keyboard opens it. (A click also focuses: that focus is the click's.)
+        onPointerDown={() => (pressed.current = true)}
+        onClick={() => {
+          pressed.current = false;
+          setDocOpen((open) => !open);
+        }}
+        onFocus={() => {
+          if (!pressed.current) setDocOpen(true);
+        }}
+        onBlur={() => setDocOpen(false)}
+        data-testid={`param-doc-${name}`}
+      >
+        ?
+      </button>
       {control}
+      <div id={docId} className="tw-param-doc" role="note" hidden={!docOpen}>
+        {spec.doc}
+        <div className="tw-muted">{describeParam(spec)}</div>
+      </div>
       {error && (
         <div className="tw-field-error" role="alert" data-testid="param-error">
           {error}

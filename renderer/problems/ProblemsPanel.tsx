@@ -3,23 +3,23 @@
  * and brings it into view.
  */
 import type { Problem } from '../../core/graph/problems';
-import { useEditor, useServices, useUi } from '../app/context';
-import { revealNode } from '../canvas/canvas-api';
-import { uiStore } from '../editor/ui-store';
+import { useEditor, useServices, useUi } from '../services/context';
+import { useRevealNode } from '../services/view';
 
 export function ProblemsPanel() {
-  const { editor } = useServices();
+  const { ui } = useServices();
+  const revealNode = useRevealNode();
   const analysis = useEditor((s) => s.analysis);
   const open = useUi((s) => s.problemsOpen);
   const problems = [...analysis.problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 
   const reveal = (problem: Problem) => {
-    if (problem.nodeId) revealNode(editor, problem.nodeId);
+    if (problem.nodeId) revealNode(problem.nodeId);
   };
 
   return (
     <section className={`tw-problems${open ? ' open' : ''}`} aria-label="Problems" data-testid="problems-panel">
-      <button className="tw-problems-header" onClick={() => uiStore.setState({ problemsOpen: !open })} aria-expanded={open}>
+      <button className="tw-problems-header" onClick={() => ui.setState({ problemsOpen: !open })} aria-expanded={open}>
         <span>{open ? '▾' : '▸'} Problems</span>
         <span className={`tw-pill ${analysis.errorCount ? 'error' : 'ok'}`} data-testid="error-count">
           {analysis.errorCount} error{analysis.errorCount === 1 ? '' : 's'}

@@ -15,6 +15,7 @@ import {
   centerOf,
   clickNode,
   dragFromPalette,
+  download,
   dragWire,
   edgeLabel,
   launchEditor,
@@ -305,10 +306,10 @@ describe('the editor in a browser', () => {
     const page = editor.page;
     await page.locator('[data-command="autoLayout"]').click();
     await expect.poll(() => page.locator('[data-command="undo"]').isEnabled()).toBe(true);
-    await page.evaluate(() => window.tensorweaveEditor?.run('exportJson'));
-    const exported = path.join(editor.workspace, 'exports');
-    await expect.poll(() => existsSync(path.join(exported, 'shapes-segmentation-u-net.json'))).toBe(true);
-    const graph = JSON.parse(readFileSync(path.join(exported, 'shapes-segmentation-u-net.json'), 'utf8'));
+    // The browser mode's exports download to the user's machine; nothing lands on the host.
+    const json = await download(page, () => page.evaluate(() => window.tensorweaveEditor?.run('exportJson')));
+    expect(json.name).toBe('shapes-segmentation-u-net.json');
+    const graph = JSON.parse(json.bytes.toString('utf8'));
     // No two cards overlap after the layout.
     const boxes = Object.entries(graph.layout.nodes as Record<string, { x: number; y: number }>).map(([id, p]) => ({ id, ...p }));
     for (const a of boxes) {
@@ -318,19 +319,20 @@ describe('the editor in a browser', () => {
     }
 
     await page.locator('[data-testid="menu-file"]').click();
-    await page.locator('[data-command="exportSvg"]').click();
-    await expect.poll(() => existsSync(path.join(exported, 'shapes-segmentation-u-net.svg'))).toBe(true);
-    const svg = readFileSync(path.join(exported, 'shapes-segmentation-u-net.svg'), 'utf8');
+    const svgFile = await download(page, () => page.locator('[data-command="exportSvg"]').click());
+    expect(svgFile.name).toBe('shapes-segmentation-u-net.svg');
+    const svg = svgFile.bytes.toString('utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('>Dataset</text>');
     expect(svg).toContain('N×64×64×3');
 
     await page.locator('[data-testid="menu-file"]').click();
-    await page.locator('[data-command="exportPng"]').click();
-    await expect.poll(() => existsSync(path.join(exported, 'shapes-segmentation-u-net.png'))).toBe(true);
-    const png = readFileSync(path.join(exported, 'shapes-segmentation-u-net.png'));
+    const pngFile = await download(page, () => page.locator('[data-command="exportPng"]').click());
+    expect(pngFile.name).toBe('shapes-segmentation-u-net.png');
+    const png = pngFile.bytes;
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(png.length).toBeGreaterThan(10_000);
+    expect(existsSync(path.join(editor.workspace, 'exports'))).toBe(false);
 
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('[data-testid="dirty-marker"]').count()).toBe(0);

@@ -3,7 +3,7 @@
  * temporary workspace. Helpers act like a user (mouse, keyboard, drag and
  * drop) and read the result from the DOM.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,4 +132,11 @@ export async function newIds(page: Page, before: readonly string[]): Promise<str
 
 export async function clickNode(page: Page, id: string, modifiers: ('Control' | 'Shift')[] = []): Promise<void> {
   await node(page, id).locator('.tw-node-header').click({ modifiers });
+}
+
+/** Runs `action` and returns the file the browser downloaded because of it (exports in the browser mode are downloads). */
+export async function download(page: Page, action: () => Promise<unknown>): Promise<{ name: string; bytes: Buffer }> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), action()]);
+  const where = await file.path();
+  return { name: file.suggestedFilename(), bytes: readFileSync(where) };
 }

@@ -7,12 +7,12 @@
  * One editor session, each test continuing from the last, as a user's would.
  * Runs are kept small (batch 4, pictures every 5 steps) so the file stays fast.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeGraph } from '../../core/graph/serialize';
 import { tinyRegressor } from '../core/train/helpers';
-import { launchEditor, nodeIds, type Editor } from './harness';
+import { download, launchEditor, nodeIds, type Editor } from './harness';
 
 let editor: Editor;
 let firstRun = '';
@@ -186,16 +186,14 @@ describe('training from the editor', () => {
     expect(await page.locator('[data-testid="loss-plot"] .u-legend').textContent()).toContain(' · bce');
     await editor.shot('train-06-history-overlay');
 
-    await page.locator('[data-testid="export-csv"]').click();
-    const csvFile = path.join(editor.workspace, 'exports', `${firstRun}-curves.csv`);
-    await expect.poll(() => existsSync(csvFile)).toBe(true);
-    const csv = readFileSync(csvFile, 'utf8').trim().split('\n');
+    const csvFile = await download(page, () => page.locator('[data-testid="export-csv"]').click());
+    expect(csvFile.name).toBe(`${firstRun}-curves.csv`);
+    const csv = csvFile.bytes.toString('utf8').trim().split('\n');
     expect(csv[0]).toBe('step,time,steps_per_sec,bce,adam total,adam lr');
     expect(csv.length - 1).toBe(logged);
-    await page.locator('[data-testid="export-png"]').click();
-    const pngFile = path.join(editor.workspace, 'exports', `${firstRun}-curves.png`);
-    await expect.poll(() => existsSync(pngFile)).toBe(true);
-    expect(readFileSync(pngFile).subarray(1, 4).toString('ascii')).toBe('PNG');
+    const pngFile = await download(page, () => page.locator('[data-testid="export-png"]').click());
+    expect(pngFile.name).toBe(`${firstRun}-curves.png`);
+    expect(pngFile.bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
 
     await page.locator('[data-testid="back-to-live"]').click();
     await expect.poll(() => page.locator('[data-testid="train-error"]').count()).toBe(1);

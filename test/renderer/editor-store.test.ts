@@ -3,7 +3,8 @@ import { MAIN_MODULE, type GraphDocument } from '../../core/graph/schema';
 import { formatValueType } from '../../core/types';
 import { blankGraph } from '../../renderer/app/files';
 import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
-import { edgeId } from '../../renderer/editor/edits';
+import { edgeId, setLossTerm, setOptimizerLr } from '../../renderer/editor/edits';
+import { cgan } from '../../nodes/templates/cgan';
 import { installCatalog } from '../../renderer/editor/catalog';
 import { nodeLibrary } from '../../nodes/library';
 
@@ -70,6 +71,69 @@ describe('undo grouping', () => {
     expect(s().analysis).toBe(analysis);
     s().setParam('classifier', 'outFeatures', 5);
     expect(s().analysis).not.toBe(analysis);
+  });
+});
+
+describe('deleting nodes cleans every reference to them', () => {
+  it('drops a deleted loss from its optimizer, leaving an error that names the fix, and undo restores both in one step', () => {
+    const { s } = setup();
+    const before = s().doc;
+    s().select(['loss']);
+    s().deleteSelection();
+    expect(s().doc.training.optimizers[0].losses).toEqual([]);
+    const problem = s().analysis.problems.find((p) => p.code === 'optimizer-no-loss');
+    expect(problem?.message).toMatch(/^optimizer 'adam' minimises no loss; add a loss node/);
+    expect(s().analysis.problems.some((p) => p.code === 'loss-unknown-node')).toBe(false);
+    expect(s().past).toHaveLength(1);
+    s().undo();
+    expect(s().doc).toBe(before);
+  });
+
+  it('keeps the other losses of a GAN optimizer, and lets the inspector add, reweight and remove terms', () => {
+    const { s } = setup(cgan.build());
+    s().select(['D_loss_fake']);
+    s().deleteSelection();
+    const adamD = () => s().doc.training.optimizers.find((o) => o.id === 'adam_D')!;
+    expect(adamD().losses).toEqual([{ node: 'D_loss_real', weight: 1 }]);
+    expect(s().apply(setLossTerm(s().doc, 'adam_D', 'G_loss', 2)).ok).toBe(true);
+    expect(adamD().losses).toEqual([{ node: 'D_loss_real', weight: 1 }, { node: 'G_loss', weight: 2 }]);
+    expect(s().apply(setLossTerm(s().doc, 'adam_D', 'G_loss', 0.5)).ok).toBe(true);
+    expect(adamD().losses[1]).toEqual({ node: 'G_loss', weight: 0.5 });
+    expect(s().apply(setLossTerm(s().doc, 'adam_D', 'D_loss_real', 0)).ok).toBe(true);
+    expect(s().apply(setLossTerm(s().doc, 'adam_D', 'G_loss', 0)).ok).toBe(true);
+    expect(adamD().losses).toEqual([]);
+    const refused = s().apply(setLossTerm(s().doc, 'adam_D', 'G_loss', -1));
+    expect(refused.ok ? '' : refused.reason).toBe('a loss weight must be a number ≥ 0, got -1');
+  });
+
+  it('gives nodes that borrowed a deleted node\'s weights their own again', () => {
+    const { s } = setup(cgan.build());
+    expect(s().doc.nodes.find((n) => n.id === 'D_fake')?.shareWeightsWith).toBeUndefined();
+    expect(s().doc.nodes.find((n) => n.id === 'D_real')?.shareWeightsWith).toBe('D_fake');
+    s().select(['D_fake']);
+    s().deleteSelection();
+    const real = s().doc.nodes.find((n) => n.id === 'D_real')!;
+    expect('shareWeightsWith' in real).toBe(false);
+    expect(s().analysis.problems.filter((p) => p.message.includes("'D_fake'"))).toEqual([]);
+    expect(s().doc.modules.every((m) => !m.nodes.includes('D_fake'))).toBe(true);
+    expect(s().past).toHaveLength(1);
+  });
+});
+
+describe('honest cues', () => {
+  it('warns about a learning rate far outside the usual range before Run, without blocking it', () => {
+    const { s } = setup();
+    const unusual = () => s().analysis.problems.filter((p) => p.code === 'unusual-learning-rate');
+    expect(unusual()).toEqual([]);
+    expect(s().apply(setOptimizerLr(s().doc, 'adam', 1e6)).ok).toBe(true);
+    expect(unusual()).toHaveLength(1);
+    expect(unusual()[0]).toMatchObject({ severity: 'warning' });
+    expect(unusual()[0].message).toMatch(/^optimizer 'adam' \(adam\) has learning rate 1000000, far above the usual 1e-7–0.1; training is likely to diverge/);
+    expect(s().analysis.errorCount).toBe(0);
+    expect(s().apply(setOptimizerLr(s().doc, 'adam', 1e-12)).ok).toBe(true);
+    expect(unusual()[0].message).toMatch(/far below the usual .*not move/);
+    expect(s().apply(setOptimizerLr(s().doc, 'adam', 2e-4)).ok).toBe(true);
+    expect(unusual()).toEqual([]);
   });
 });
 

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializeGraph } from '../../core/graph/serialize';
 import { blankGraph, FileActions, readGraphText } from '../../renderer/app/files';
 import { clipboardFromText, clipboardToText } from '../../renderer/editor/clipboard-format';
 import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
 import { copyNodes } from '../../renderer/editor/edits';
-import { uiStore } from '../../renderer/editor/ui-store';
+import { createUiStore, type UiStore } from '../../renderer/editor/ui-store';
 import { createFakeHost } from './fake-host';
 import { installCatalog } from '../../renderer/editor/catalog';
 import { nodeLibrary } from '../../nodes/library';
@@ -16,12 +16,13 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function setup(options: Parameters<typeof createFakeHost>[0] = {}) {
   const host = createFakeHost(options);
   const editor = createEditorStore(blankGraph(), { name: 'Untitled' });
-  const files = new FileActions(host, editor, 20);
-  uiStore.setState({ dialog: null, recovery: null, hostKind: options.host ?? 'browser', toasts: [] });
+  uiStore = createUiStore({ hostKind: options.host ?? 'browser' });
+  const files = new FileActions(host, editor, uiStore, 20);
   return { host, editor, files };
 }
 
-afterEach(() => uiStore.setState({ dialog: null, recovery: null, toasts: [] }));
+/** The window's view state, made anew by each setup(). */
+let uiStore: UiStore;
 
 describe('opening files', () => {
   it('refuses a file that is not JSON, shows the reason with its position, and keeps the current graph', () => {
@@ -91,6 +92,18 @@ describe('opening files', () => {
   });
 });
 
+describe('a graph whose optimizer lost its loss', () => {
+  it('saves and opens again, with the problem named, so no work is lost', () => {
+    const { editor, files } = setup();
+    editor.getState().select(['loss']);
+    editor.getState().deleteSelection();
+    const text = serializeGraph(editor.getState().doc);
+    expect(files.openText(text, { name: 'no-loss.json' })).toBe(true);
+    expect(editor.getState().doc.training.optimizers[0].losses).toEqual([]);
+    expect(editor.getState().analysis.problems.map((p) => p.code)).toEqual(['optimizer-no-loss']);
+  });
+});
+
 describe('saving', () => {
   it('asks for a name in the browser mode, then re-saves under the same name', async () => {
     const { host, editor, files } = setup();
@@ -106,6 +119,33 @@ describe('saving', () => {
     expect(await files.save()).toBe(true);
     expect(host.calls.filter((c) => c.channel === 'saveFile')).toEqual([{ channel: 'saveFile', request: { path: '/ws/my-net.json', text: serializeGraph(editor.getState().doc) } }]);
     expect(editor.getState().file.name).toBe('my-net.json');
+  });
+
+  it('asks before Save As replaces another file in the workspace, offering a free name instead', async () => {
+    const { host, editor, files } = setup();
+    host.files.set('/ws/taken.json', 'the other graph');
+    host.files.set('/ws/taken-2.json', 'another one');
+    host.files.set('/ws/sub/elsewhere.json', 'in a subfolder');
+    expect(await files.saveAs('taken.json')).toBe(false);
+    expect(host.files.get('/ws/taken.json')).toBe('the other graph');
+    expect(uiStore.getState().dialog).toEqual({ type: 'confirm-overwrite', name: 'taken.json', freeName: 'taken-3.json' });
+    // A name only a subfolder has is free at the top.
+    expect(await files.saveAs('elsewhere.json')).toBe(true);
+    expect(host.files.get('/ws/sub/elsewhere.json')).toBe('in a subfolder');
+    // Replacing is the user's explicit choice.
+    expect(await files.saveAs('taken.json', { overwrite: true })).toBe(true);
+    expect(host.files.get('/ws/taken.json')).toBe(serializeGraph(editor.getState().doc));
+    // Save As onto the file's own name is a plain re-save: no question.
+    uiStore.getState().closeDialog();
+    expect(await files.saveAs('taken.json')).toBe(true);
+    expect(uiStore.getState().dialog).toBeNull();
+  });
+
+  it('proposes an imported file\'s own name when it is first saved, not one made from another graph name', async () => {
+    const { editor, files } = setup();
+    expect(files.openText(serializeGraph({ ...editor.getState().doc, name: 'Shapes classifier' }), { name: 'my-import.json' })).toBe(true);
+    expect(await files.save()).toBe(false);
+    expect(uiStore.getState().dialog).toEqual({ type: 'save-as', suggestedName: 'my-import.json' });
   });
 
   it('keeps edits made while a save was in flight unsaved', async () => {

@@ -51,6 +51,29 @@ describe('trainer host', () => {
     expect(events.some((e) => e.type === 'error')).toBe(false);
   });
 
+  it('keeps paused time out of steps/s and the ETA', async () => {
+    const out = await tempDir();
+    const handle = spawnTrainer('worker');
+    const { events, next } = collect(handle);
+    await next((e) => e.type === 'ready');
+    handle.send({ type: 'start', graph: tinyRegressor({ steps: 100000 }), settings: { outDir: out, backend: 'wasm', runName: 'eta' } });
+    await next((e) => e.type === 'progress' && e.step >= 3);
+    handle.send({ type: 'pause' });
+    const paused = (await next((e) => e.type === 'paused')) as Extract<TrainerEvent, { type: 'paused' }>;
+    const pauseSec = 1.5;
+    await new Promise((r) => setTimeout(r, pauseSec * 1000));
+    handle.send({ type: 'resume' });
+    // The first step logged after the pause (logEvery 1: its window spans the pause).
+    const after = (await next((e) => e.type === 'progress' && e.step === paused.step + 1)) as Extract<TrainerEvent, { type: 'progress' }>;
+    handle.send({ type: 'stop' });
+    await next((e) => e.type === 'done');
+    await handle.exited;
+    // Counted with the pause, one step would take over 1.5 s: under 0.67 steps/s and an ETA of 1.5 s per remaining step.
+    expect(after.stepsPerSec).toBeGreaterThan(2 / pauseSec);
+    expect(after.etaSec).toBeLessThan(((100000 - after.step) * pauseSec) / 2);
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+  });
+
   it('answers an invalid command with an error that names the field', async () => {
     const handle = spawnTrainer('worker');
     const { next } = collect(handle);

@@ -3,12 +3,14 @@
  * validation, settings, session filtering, per-frame batching of trainer
  * events, failures, and the run history (list, open, compare, cache).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAppResponse, type AppPush, type AppResponse } from '../../../core/contract/app-api';
 import type { TrainerEvent } from '../../../core/contract/messages';
 import { serializeGraph } from '../../../core/graph/serialize';
 import { createEditorStore } from '../../../renderer/editor/editor-store';
-import { uiStore } from '../../../renderer/editor/ui-store';
+import { createUiStore } from '../../../renderer/editor/ui-store';
+import { followTrainingStatus, type TrainingStatus } from '../../../renderer/app/status';
+import { revealNode } from '../../../renderer/services/view';
 import { TrainingController } from '../../../renderer/dashboard/controller';
 import { createTrainingStore } from '../../../renderer/dashboard/store';
 import { shapeClassifier } from '../../../nodes/templates/classifier';
@@ -66,9 +68,15 @@ function setup() {
   const frames: (() => void)[] = [];
   const editor = createEditorStore(shapeClassifier.build(), { name: 'classifier.json', path: '/ws/classifier.json' });
   const store = createTrainingStore();
-  const controller = new TrainingController(host, editor, store, {
+  // As in Electron, where exports go through the host's save dialog (the browser mode downloads them: test/e2e).
+  const ui = createUiStore({ problemsOpen: false, hostKind: 'electron' });
+  const controller = new TrainingController(host, editor, store, ui, {
     queue: { scheduler: { request: (callback) => frames.push(callback), cancel: () => undefined }, fallbackMs: 0 },
+    reveal: (nodeId) => revealNode(editor, null, nodeId),
   });
+  // What the status line shows: derived from the store, not mirrored.
+  let status: TrainingStatus | null = null;
+  followTrainingStatus(store, (next) => (status = next));
   let updates = 0;
   store.subscribe(() => updates++);
   const detach = controller.attach();
@@ -76,6 +84,8 @@ function setup() {
     host,
     editor,
     store,
+    ui,
+    status: () => status,
     controller,
     detach,
     runs,
@@ -89,10 +99,6 @@ function setup() {
   };
 }
 
-beforeEach(() => {
-  uiStore.setState({ training: null, toasts: [], problemsOpen: false });
-});
-
 describe('Run', () => {
   it('starts nothing while the graph has errors, and lists them', async () => {
     const t = setup();
@@ -102,7 +108,7 @@ describe('Run', () => {
     expect(t.calls('startTraining')).toHaveLength(0);
     expect(t.store.getState().live).toBeNull();
     expect(t.store.getState().refused?.some((p) => p.nodeId === 'conv1')).toBe(true);
-    expect(uiStore.getState().problemsOpen).toBe(true);
+    expect(t.ui.getState().problemsOpen).toBe(true);
   });
 
   it('refuses settings the trainer would refuse', async () => {
@@ -153,8 +159,8 @@ describe('trainer events', () => {
     expect(live.series.steps).toHaveLength(500);
     expect(live.series.byKey.get('loss:bce')!.values.at(-1)).toBeCloseTo(1 / 500, 12);
     expect(t.store.getState().lastBackend).toEqual({ name: 'wasm', reason: 'tfjs-node is not installed' });
-    expect(uiStore.getState().training).toMatchObject({ sessionId: 'session-1', state: 'running', step: 100, totalSteps: 100 });
-    expect(uiStore.getState().training!.text).toMatch(/^Training · step 100\/100 · 50\.0 steps\/s/);
+    expect(t.status()).toMatchObject({ sessionId: 'session-1', phase: 'running', step: 100, totalSteps: 100 });
+    expect(t.status()!.text).toMatch(/^Training · step 100\/100 · 50\.0 steps\/s/);
   });
 
   it('keeps events that arrive before the host answers, and plays them once the session is known', async () => {
@@ -189,7 +195,34 @@ describe('trainer events', () => {
     t.frame();
     expect(t.store.getState().live).toMatchObject({ phase: 'stopped', step: 9 });
     expect(t.calls('controlTraining').map((c) => (c.request as { command: string }).command)).toEqual(['pause', 'resume', 'stop']);
-    expect(uiStore.getState().training!.state).toBe('stopped');
+    expect(t.status()!.phase).toBe('stopped');
+  });
+
+  it('reports a loss that exploded without becoming NaN as a divergence, not a completed run', async () => {
+    const t = setup();
+    await t.controller.start();
+    t.push({ type: 'started', runId: 'r1', runDir: '/ws/runs/r1', startStep: 0, totalSteps: 100, graphHash: 'abc', seed: 0, batchSize: 4 });
+    [0.7, 0.69, 0.71, 50, 3e4, 2e6, 4e6, 3e6].forEach((loss, i) => t.push(progress((i + 1) * 10, loss)));
+    t.push({ type: 'done', step: 100, reason: 'completed', runDir: '/ws/runs/r1' });
+    t.frame();
+    const live = t.store.getState().live!;
+    expect(live.phase).toBe('completed');
+    expect(live.diverged).toMatchObject({ kind: 'loss', id: 'bce', from: 0.7, to: 3e6, step: 80 });
+    expect(t.status()).toMatchObject({ phase: 'completed', diverged: true, text: "Training diverged: loss 'bce' grew from 0.7 to 3.0e+6 by step 80; lower the learning rate" });
+    const texts = t.ui.getState().toasts.map((x) => x.text);
+    expect(texts).toContain(t.status()!.text);
+    expect(texts.some((x) => x.startsWith('Training completed'))).toBe(false);
+  });
+
+  it('calls a run whose loss fell, or rose only a little, completed', async () => {
+    const t = setup();
+    await t.controller.start();
+    [0.7, 0.5, 0.3, 0.2, 0.9, 1.5].forEach((loss, i) => t.push(progress((i + 1) * 10, loss)));
+    t.push({ type: 'done', step: 60, reason: 'completed', runDir: '/ws/runs/r1' });
+    t.frame();
+    expect(t.store.getState().live!.diverged).toBeUndefined();
+    expect(t.status()!.text).toBe('Training completed at step 60/100');
+    expect(t.ui.getState().toasts.map((x) => x.text)).toContain('Training completed: 60 steps.');
   });
 
   it('names a NaN’s node and selects it, leaving the graph as it was', async () => {
@@ -207,8 +240,8 @@ describe('trainer events', () => {
     expect(live.series.steps).toEqual([10]);
     expect(t.editor.getState().selectedNodes).toEqual(['fc2']);
     expect(t.editor.getState().doc).toBe(doc);
-    expect(uiStore.getState().training!.state).toBe('failed');
-    expect(uiStore.getState().toasts.map((x) => x.text)).toContain(live.error!.title);
+    expect(t.status()!.phase).toBe('failed');
+    expect(t.ui.getState().toasts.map((x) => x.text)).toContain(live.error!.title);
   });
 
   it('reports a crashed trainer and a host that refuses to start one', async () => {
@@ -379,7 +412,7 @@ describe('runs store', () => {
     await ticking;
     await t.controller.toggleCompare('gone');
     expect(t.store.getState().compare).toEqual(['ok']);
-    expect(uiStore.getState().toasts.at(-1)?.text).toMatch(/^Could not open run gone: cannot read run 'gone'/);
+    expect(t.ui.getState().toasts.at(-1)?.text).toMatch(/^Could not open run gone: cannot read run 'gone'/);
     await t.controller.toggleCompare('ok');
     expect(t.store.getState().compare).toEqual([]);
   });
