@@ -5,15 +5,16 @@
  */
 import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { useUi } from '../app/context';
 import { kindColor } from '../editor/catalog';
 import type { FlowEdge } from './projection';
+import { useDetail } from './detail';
 
 const CHAR_WIDTH = 6.4;
 
 export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
-  const lowDetail = useUi((s) => s.lowDetail);
+  // Shape labels only where they are legible; zoomed out, the compact blocks carry the shapes.
+  const detail = useDetail();
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
   const label = data?.label ?? '';
@@ -26,9 +27,9 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
         markerEnd={markerEnd}
         className={`tw-edge${data?.bad ? ' bad' : ''}`}
         style={{ stroke: color, strokeWidth: selected ? 3 : 2, strokeDasharray: data?.bad ? '6 4' : undefined }}
-        interactionWidth={lowDetail ? 0 : 14}
+        interactionWidth={detail === 'sketch' ? 0 : 14}
       />
-      {label && !lowDetail && (
+      {label && detail === 'full' && (
         <g className="tw-edge-label" transform={`translate(${labelX} ${labelY})`} data-testid={`edge-label-${id}`}>
           <rect x={-width / 2} y={-9} width={width} height={18} rx={5} className={selected ? 'selected' : ''} style={{ stroke: color }} />
           <text textAnchor="middle" dominantBaseline="central">

@@ -58,8 +58,6 @@ export interface UiState {
   training: TrainingStatus | null;
   recovery: { text: string; path?: string; savedAt: string } | null;
   hostKind: 'electron' | 'browser' | 'unknown';
-  /** Zoomed out so far that text is unreadable: cards drop their text and draw faster. */
-  lowDetail: boolean;
 }
 
 let toastCounter = 0;
@@ -75,7 +73,6 @@ export const uiStore = createStore<UiState>()(() => ({
   training: null,
   recovery: null,
   hostKind: 'unknown',
-  lowDetail: false,
 }));
 
 function initialTheme(): 'dark' | 'light' {
