@@ -7,7 +7,7 @@ import type { HostApi, MenuCommand, MenuCommandMessage } from '../../core/contra
 import { isDirty, type EditorStore } from '../editor/editor-store';
 import { closeDialog, openDialog, setTheme, toast, uiStore } from '../editor/ui-store';
 import { canvasApi } from '../canvas/canvas-api';
-import { autoLayout } from './auto-layout';
+import { architectureLayout } from './quick-layout';
 import { graphToSvg, svgToPngBase64 } from './export-image';
 import { fileNameFor, graphText, type FileActions } from './files';
 
@@ -126,7 +126,7 @@ export function createCommands(host: HostApi, editor: EditorStore, files: FileAc
       keys: 'Alt+L',
       run: async () => {
         try {
-          const positions = await autoLayout(state().doc);
+          const positions = architectureLayout(state().doc);
           state().moveNodes(positions);
           setTimeout(() => void canvasApi.get()?.fitView({ padding: 0.15, duration: 200 }), 30);
         } catch (thrown) {
