@@ -87,18 +87,25 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       const positions: Record<string, edits.Position> = {};
       const frameMoves: { moduleId: string; position: edits.Position }[] = [];
       const selectChanges: { id: string; selected: boolean }[] = [];
+      let flowById: Map<string, FlowNode> | undefined;
       for (const change of changes) {
         if (change.type === 'dimensions' && change.dimensions) {
           if (projector.setMeasured(change.id, change.dimensions)) measured = true;
         } else if (change.type === 'position' && change.position) {
           const moduleId = moduleIdOfFrame(change.id);
           if (moduleId) frameMoves.push({ moduleId, position: change.position });
-          else positions[change.id] = change.position;
+          else {
+            // Members of a frame move in its coordinates; the document keeps absolute positions.
+            flowById ??= new Map(lastNodes.current.map((n) => [n.id, n]));
+            const parentId = flowById.get(change.id)?.parentId;
+            const parent = parentId ? flowById.get(parentId) : undefined;
+            positions[change.id] = parent ? { x: change.position.x + parent.position.x, y: change.position.y + parent.position.y } : change.position;
+          }
         } else if (change.type === 'select') {
           selectChanges.push({ id: change.id, selected: change.selected });
         }
       }
-      // Dragging a frame moves its members by the same amount.
+      // A dragged frame carries its members on screen (they are its children); the document moves them by the same amount.
       for (const move of frameMoves) {
         const frame = lastNodes.current.find((n) => n.id === `module:${move.moduleId}`);
         const module = state.doc.modules.find((m) => m.id === move.moduleId);

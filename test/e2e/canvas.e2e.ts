@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { cyclegan } from '../../nodes/templates/cyclegan';
 import { launchEditor, type Editor } from './harness';
 
 const TEMPLATES = ['shapes-classifier', 'shapes-segmentation', 'edges-to-image-unet', 'mask-rcnn', 'cgan', 'pix2pix', 'cyclegan', 'perceptual-style'];
@@ -75,4 +76,99 @@ describe('graphs that read at a glance', () => {
       expect(await page.locator('.react-flow__minimap').count()).toBe(1);
     });
   }
+
+  it('far zoom turns cards into compact blocks that still name the node and its shape, without wire labels', async () => {
+    const { page } = editor;
+    await openTemplate(page, 'shapes-classifier');
+    // Zoom out step by step until the cards switch to compact blocks.
+    const pane = page.locator('.react-flow__pane');
+    const box = (await pane.boundingBox())!;
+    for (let i = 0; i < 12 && (await page.locator('[data-testid="node-block"]').count()) === 0; i++) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, 200);
+      await page.waitForTimeout(120);
+    }
+    const block = page.locator('.react-flow__node[data-id="conv1"] [data-testid="node-block"]');
+    await block.waitFor();
+    expect(await block.textContent()).toContain('conv1');
+    expect(await block.textContent()).toMatch(/N×\d+×\d+×\d+/);
+    expect(await page.locator('.tw-edge-label').count()).toBe(0);
+    await editor.shot('canvas-compact-blocks');
+  });
+
+  it('draws one shape label per output port, so multi-output nodes do not pile labels', async () => {
+    const { page } = editor;
+    await openTemplate(page, 'mask-rcnn');
+    // Zoom in on the RPN to full detail.
+    await page.evaluate(() => window.tensorweaveEditor?.reveal('rpn_loss'));
+    await page.waitForTimeout(400);
+    const labels = await page.locator('.tw-edge-label').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!));
+    expect(labels.length).toBeGreaterThan(0);
+    const sources = labels.map((id) => id.replace('edge-label-', '').split('->')[0]);
+    expect(new Set(sources).size, `labels per output port: ${sources.join(', ')}`).toBe(sources.length);
+    await editor.shot('canvas-rpn-labels');
+  });
+
+  it('frames contain exactly their members, carry them when dragged, and collapse leaves no gap after re-layout', async () => {
+    const { page } = editor;
+    await openTemplate(page, 'cyclegan');
+    await page.keyboard.press('.');
+    await page.waitForTimeout(400);
+    const doc = cyclegan.build();
+    const boxes = async () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.react-flow__node')].map((el) => {
+          const r = el.getBoundingClientRect();
+          return { id: el.getAttribute('data-id')!, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
+        }),
+      );
+    type Box = { id: string; x0: number; y0: number; x1: number; y1: number };
+    const overlaps = (a: Box, b: Box) => a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 1 && b.y0 < a.y1 - 1;
+    const all = await boxes();
+    const frames = all.filter((b) => b.id.startsWith('module:'));
+    expect(frames.length).toBe(doc.modules.length);
+    for (const frame of frames) {
+      const module = doc.modules.find((m) => `module:${m.id}` === frame.id)!;
+      for (const card of all.filter((b) => !b.id.startsWith('module:'))) {
+        if (module.nodes.includes(card.id)) expect(card.x0 >= frame.x0 && card.x1 <= frame.x1 && card.y0 >= frame.y0 && card.y1 <= frame.y1, `${card.id} outside ${frame.id}`).toBe(true);
+        else expect(overlaps(frame, card), `${card.id} inside ${frame.id}`).toBe(false);
+      }
+      for (const other of frames) if (other.id < frame.id) expect(overlaps(frame, other), `${frame.id} overlaps ${other.id}`).toBe(false);
+    }
+
+    // Dragging the frame by its title carries its members (React Flow children) along.
+    const generators = doc.modules.find((m) => m.nodes.includes('G_A'))!;
+    const header = page.locator(`[data-testid="module-${generators.id}"] .tw-frame-header`);
+    const start = (await header.boundingBox())!;
+    const memberBefore = all.find((b) => b.id === 'G_A')!;
+    await page.mouse.move(start.x + start.width - 20, start.y + start.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(start.x + start.width - 20, start.y + start.height / 2 + 60, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(200);
+    const memberAfter = (await boxes()).find((b) => b.id === 'G_A')!;
+    expect(memberAfter.y0 - memberBefore.y0).toBeGreaterThan(40);
+    expect(Math.abs(memberAfter.x0 - memberBefore.x0)).toBeLessThan(2);
+    await page.keyboard.press('Control+z');
+
+    // Collapse the generators and lay out again: the columns close up.
+    await page.locator(`[data-testid="module-${generators.id}"] .tw-frame-toggle`).click();
+    await page.locator('[data-command="autoLayout"]').click();
+    await page.waitForTimeout(600);
+    const zoom = await page.evaluate(() => new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a);
+    const visible = (await boxes()).filter((b) => b.x1 > b.x0);
+    const spans = visible.map((b) => [b.x0, b.x1] as const).sort((a, b) => a[0] - b[0]);
+    let reach = spans[0][1];
+    let widest = 0;
+    for (const [x0, x1] of spans) {
+      widest = Math.max(widest, x0 - reach);
+      reach = Math.max(reach, x1);
+    }
+    expect(widest / zoom, 'largest empty column gap (canvas units)').toBeLessThan(260);
+    await editor.shot('canvas-collapsed-relayout');
+  });
+
+  it('has produced no errors in the page', () => {
+    expect(editor.errors).toEqual([]);
+  });
 });
