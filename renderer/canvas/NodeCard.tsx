@@ -17,8 +17,14 @@ import { useDetail, type Detail } from './detail';
 
 export const NodeCard = memo(function NodeCard(props: NodeProps<CardNode>) {
   const detail = useDetail();
-  return detail === 'full' ? <FullCard {...props} /> : <BlockCard {...props} detail={detail} />;
+  return detail === 'full' ? <FullCard {...props} /> : detail === 'compact' ? <CompactCard {...props} /> : <BlockCard {...props} detail={detail} />;
 });
+
+/** A compact block still shows training state (pictured, pointed at) and peeks at the node's latest pictures. */
+function CompactCard(props: NodeProps<CardNode>) {
+  const trainingClass = useNodeTrainingClass(props.data.node.id);
+  return <BlockCard {...props} detail="compact" trainingClass={trainingClass} />;
+}
 
 /**
  * The card zoomed out: same size, ports and colours, so wires stay put. A
@@ -27,7 +33,7 @@ export const NodeCard = memo(function NodeCard(props: NodeProps<CardNode>) {
  * the farthest zoom, has no text and draws a thousand nodes in a fraction of
  * the time.
  */
-function BlockCard({ data, selected, detail }: NodeProps<CardNode> & { detail: Detail }) {
+function BlockCard({ data, selected, detail, trainingClass }: NodeProps<CardNode> & { detail: Detail; trainingClass?: string }) {
   const { node, def, inferred, problems, moduleName } = data;
   const inputs = def ? (Object.entries(def.inputs) as [string, InputPortDef][]) : [];
   const outputs = def ? (Object.entries(def.outputs) as [string, OutputPortDef][]) : [];
@@ -38,7 +44,7 @@ function BlockCard({ data, selected, detail }: NodeProps<CardNode> & { detail: D
   const shape = mainOutput ? formatValueType(mainOutput) : outputs.length > 1 ? `${outputs.length} outputs` : moduleName ? `⧉ ${moduleName}` : '';
   return (
     <div
-      className={`tw-node ${detail}${selected ? ' selected' : ''}${errors ? ' has-error' : ''}`}
+      className={`tw-node ${detail}${selected ? ' selected' : ''}${errors ? ' has-error' : ''}${trainingClass ? ` ${trainingClass}` : ''}`}
       data-node-id={node.id}
       data-category={def?.category ?? 'unknown'}
       data-testid={`node-${node.id}`}
@@ -54,6 +60,7 @@ function BlockCard({ data, selected, detail }: NodeProps<CardNode> & { detail: D
         ))}
       </div>
       <div className="tw-node-footer" />
+      {detail === 'compact' && <NodePreviewPeek nodeId={node.id} />}
       {detail === 'compact' && (
         <div className="tw-node-block" data-testid="node-block">
           <span className="tw-block-title">

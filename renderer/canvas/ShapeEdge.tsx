@@ -10,15 +10,19 @@ import type { FlowEdge } from './projection';
 import { useDetail } from './detail';
 
 const CHAR_WIDTH = 6.4;
+/** 17 px against the 10.5 px of full detail. */
+const COMPACT_LABEL_SCALE = 17 / 10.5;
 
 export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
-  // Shape labels only where they are legible; zoomed out, the compact blocks carry the shapes.
+  // Labels in type as legible as the cards around them; none at sketch zoom, where nothing is legible.
   const detail = useDetail();
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
   const label = data?.label ?? '';
-  const width = label.length * CHAR_WIDTH + 10;
+  // Compact zoom draws labels in larger type, so they stay as legible as the compact blocks.
+  const scale = detail === 'compact' ? COMPACT_LABEL_SCALE : 1;
+  const width = (label.length * CHAR_WIDTH + 10) * scale;
   return (
     <>
       <BaseEdge
@@ -29,9 +33,9 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
         style={{ stroke: color, strokeWidth: selected ? 3 : 2, strokeDasharray: data?.bad ? '6 4' : undefined }}
         interactionWidth={detail === 'sketch' ? 0 : 14}
       />
-      {label && detail === 'full' && (
-        <g className="tw-edge-label" transform={`translate(${labelX} ${labelY})`} data-testid={`edge-label-${id}`}>
-          <rect x={-width / 2} y={-9} width={width} height={18} rx={5} className={selected ? 'selected' : ''} style={{ stroke: color }} />
+      {label && detail !== 'sketch' && (
+        <g className={`tw-edge-label ${detail}`} transform={`translate(${labelX} ${labelY})`} data-testid={`edge-label-${id}`}>
+          <rect x={-width / 2} y={-9 * scale} width={width} height={18 * scale} rx={5 * scale} className={selected ? 'selected' : ''} style={{ stroke: color }} />
           <text textAnchor="middle" dominantBaseline="central">
             {label}
           </text>

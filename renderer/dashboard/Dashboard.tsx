@@ -236,9 +236,7 @@ function Charts({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
   const viewedGraph = view.kind === 'run' ? opened[view.runId]?.graph : live?.graph;
   const viewedMetrics = view.kind === 'run' ? opened[view.runId]?.metrics : live?.metrics;
   const viewedName = view.kind === 'run' ? shortRunName(view.runId) : live?.runId ? shortRunName(live.runId) : 'this run';
-  const viewedGraphName = view.kind === 'run' ? opened[view.runId]?.graphName : live?.graphName;
-  // Ticks compare runs of one graph: runs of another graph never overlay this one's curves.
-  const overlays = compare.filter((id) => opened[id] && opened[id].graphName === viewedGraphName && !(view.kind === 'live' && id === live?.runId));
+  const overlays = compare.filter((id) => opened[id] && !(view.kind === 'live' && id === live?.runId));
   const [normalise, setNormalise] = useState(false);
   const runs: TraceRun[] = useMemo(() => {
     const list: TraceRun[] = [];
@@ -392,5 +390,6 @@ function ViewedPictures() {
   const view = useTraining((s) => s.view);
   const frame = useTraining((s) => (s.view.kind === 'run' ? (s.opened[s.view.runId]?.previews ?? null) : (s.live?.previews ?? null)));
   const graph = useTraining((s) => (s.view.kind === 'run' ? s.opened[s.view.runId]?.graph : s.live?.graph));
-  return <Pictures frame={frame} graph={graph} live={view.kind === 'live'} />;
+  const history = useTraining((s) => (s.view.kind === 'live' ? s.live?.pictureHistory : undefined));
+  return <Pictures frame={frame} history={history} graph={graph} live={view.kind === 'live'} />;
 }

@@ -26,8 +26,6 @@ export function RunsList({ onOpenGraph }: { onOpenGraph?(text: string, name: str
   const setView = useTraining((s) => s.setView);
   const viewedId = view.kind === 'run' ? view.runId : liveRunId;
   const viewedRun = view.kind === 'run' ? opened[view.runId] : undefined;
-  const liveGraphName = useTraining((s) => s.live?.graphName);
-  const viewedGraphName = view.kind === 'run' ? viewedRun?.graphName : liveGraphName;
 
   return (
     <div className="tw-runs" data-testid="runs-list">
@@ -47,16 +45,14 @@ export function RunsList({ onOpenGraph }: { onOpenGraph?(text: string, name: str
           // run.json is written at checkpoints; a run whose trainer died never wrote its end. The live run knows better.
           const status = isLive && livePhase === 'failed' ? 'failed' : run.status;
           const step = isLive ? Math.max(liveStep, run.step) : run.step;
-          // Comparing means the same graph: runs of another graph cannot be ticked.
-          const otherGraph = viewedGraphName !== undefined && run.graphName !== viewedGraphName;
           return (
             <li key={run.runId} className={`${isViewed ? 'viewed' : ''}`} data-run={run.runId} data-status={status}>
               <input
                 type="checkbox"
-                checked={isViewed || (!otherGraph && compare.includes(run.runId))}
-                disabled={isViewed || otherGraph}
+                checked={isViewed || compare.includes(run.runId)}
+                disabled={isViewed}
                 onChange={() => void controller.toggleCompare(run.runId)}
-                title={isViewed ? 'The run shown' : otherGraph ? `A run of another graph (${run.graphName})` : 'Overlay its curves on the plot'}
+                title={isViewed ? 'The run shown' : 'Overlay its curves on the plot'}
                 aria-label={`Compare ${run.runId}`}
                 data-testid="run-compare"
               />

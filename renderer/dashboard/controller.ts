@@ -97,9 +97,11 @@ export class TrainingController {
     const stopMirror = this.store.subscribe((state, previous) => {
       if (state.live !== previous.live) this.mirror(state.live);
     });
-    // Settings typed for one graph do not carry over to another one opened after it.
+    // Settings typed for one graph, and runs ticked to compare with it, do not carry over to another one opened after it.
     const stopLoads = this.editor.subscribe((state, previous) => {
-      if (state.loadCount !== previous.loadCount) this.store.getState().resetOverrides();
+      if (state.loadCount === previous.loadCount) return;
+      this.store.getState().resetOverrides();
+      this.store.getState().clearCompare();
     });
     this.mirror(this.store.getState().live);
     void this.refreshRuns();
