@@ -41,6 +41,7 @@ function BlockCard({ data, selected, detail, trainingClass }: NodeProps<CardNode
   const errors = problems?.filter((p) => p.severity === 'error').length ?? 0;
   const typeTitle = def?.title ?? node.type;
   const mainOutput = outputs.length === 1 ? inferred?.outputs[outputs[0][0]] : undefined;
+  const params = def ? trainableParameterCount(node, inferred) : undefined;
   const shape = mainOutput ? formatValueType(mainOutput) : outputs.length > 1 ? `${outputs.length} outputs` : moduleName ? `⧉ ${moduleName}` : '';
   return (
     <div
@@ -68,7 +69,10 @@ function BlockCard({ data, selected, detail, trainingClass }: NodeProps<CardNode
             {node.label || typeTitle}
           </span>
           <span className="tw-block-type">{node.label ? typeTitle : node.id}</span>
-          {shape && <span className="tw-block-shape">{shape}</span>}
+          <span className="tw-block-shape">
+            {shape}
+            {params !== undefined && params > 0 && <span className="tw-node-params">{formatCount(params)} params</span>}
+          </span>
         </div>
       )}
     </div>

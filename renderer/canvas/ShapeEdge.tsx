@@ -17,12 +17,17 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   // Labels in type as legible as the cards around them; none at sketch zoom, where nothing is legible.
   const detail = useDetail();
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const [path, midX, midY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
   const label = data?.label ?? '';
   // Compact zoom draws labels in larger type, so they stay as legible as the compact blocks.
   const scale = detail === 'compact' ? COMPACT_LABEL_SCALE : 1;
   const width = (label.length * CHAR_WIDTH + 10) * scale;
+  // Long wires carry their label just before the input port they feed: each input takes one wire and ports
+  // are a row apart, so labels never pile up where the wires of a multi-output node (an RPN) cross.
+  const nearTarget = targetX - sourceX > 2 * width + 40;
+  const labelX = nearTarget ? targetX - width / 2 - 14 : midX;
+  const labelY = nearTarget ? targetY : midY;
   return (
     <>
       <BaseEdge

@@ -212,8 +212,6 @@ export class Projector {
     const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));
     const out: FlowEdge[] = [];
     const seen = new Set<string>();
-    // One shape label per output port: a port feeding five nodes carries the same shape on all five wires.
-    const labelledPorts = new Set<string>();
     for (const edge of doc.edges) {
       const fromOwner = collapsedOwner.get(edge.from.node);
       const toOwner = collapsedOwner.get(edge.to.node);
@@ -224,16 +222,13 @@ export class Projector {
       const target = analysis.inferred[edge.to.node];
       const bad = Boolean(target?.error && (target.error.port === undefined || target.error.port === edge.to.port));
       const selected = selection.edges.has(id);
-      const portKey = `${fromOwner ?? edge.from.node}\u0000${fromOwner !== undefined ? 'out' : edge.from.port}`;
-      const labelled = !labelledPorts.has(portKey);
-      labelledPorts.add(portKey);
       const cached = this.edgeCache.get(id);
       const k = cached?.key;
       let value: FlowEdge;
-      if (k && k[0] === edge && k[1] === type && k[2] === bad && k[3] === selected && k[4] === fromOwner && k[5] === toOwner && k[6] === labelled) {
+      if (k && k[0] === edge && k[1] === type && k[2] === bad && k[3] === selected && k[4] === fromOwner && k[5] === toOwner) {
         value = cached.value;
       } else {
-        const key = [edge, type, bad, selected, fromOwner, toOwner, labelled];
+        const key = [edge, type, bad, selected, fromOwner, toOwner];
         value = {
           id,
           type: 'shape',
@@ -242,7 +237,7 @@ export class Projector {
           target: toOwner !== undefined ? frameId(toOwner) : edge.to.node,
           targetHandle: toOwner !== undefined ? 'in' : edge.to.port,
           selected,
-          data: { label: !labelled && !bad && !selected ? '' : type ? formatValueType(type) : '?', kind: type?.kind ?? outputKind(typeOf.get(edge.from.node), edge.from.port), bad },
+          data: { label: type ? formatValueType(type) : '?', kind: type?.kind ?? outputKind(typeOf.get(edge.from.node), edge.from.port), bad },
         };
         this.edgeCache.set(id, { key, value });
       }
