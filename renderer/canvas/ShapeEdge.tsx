@@ -12,6 +12,7 @@ import { useDetail } from './detail';
 const CHAR_WIDTH = 6.4;
 /** 17 px against the 10.5 px of full detail. */
 const COMPACT_LABEL_SCALE = 17 / 10.5;
+const MAX_LABEL = 26;
 
 export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
@@ -19,7 +20,11 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const detail = useDetail();
   const [path, midX, midY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
-  const label = data?.label ?? '';
+  // Pyramids' shapes (P2 … P5) run long: the label shows their start, the wire's tooltip all of it.
+  const full = data?.label ?? '';
+  // A wire running backwards (a wrapped layout's turn) crosses other wires mid-way; its label would land on theirs.
+  const backwards = targetX < sourceX && !selected && !data?.bad;
+  const label = backwards ? '' : full.length > MAX_LABEL ? `${full.slice(0, MAX_LABEL - 1)}…` : full;
   // Compact zoom draws labels in larger type, so they stay as legible as the compact blocks.
   const scale = detail === 'compact' ? COMPACT_LABEL_SCALE : 1;
   const width = (label.length * CHAR_WIDTH + 10) * scale;
@@ -40,6 +45,7 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
       />
       {label && detail !== 'sketch' && (
         <g className={`tw-edge-label ${detail}`} transform={`translate(${labelX} ${labelY})`} data-testid={`edge-label-${id}`}>
+          {label !== full && <title>{full}</title>}
           <rect x={-width / 2} y={-9 * scale} width={width} height={18 * scale} rx={5 * scale} className={selected ? 'selected' : ''} style={{ stroke: color }} />
           <text textAnchor="middle" dominantBaseline="central">
             {label}
