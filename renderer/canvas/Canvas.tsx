@@ -26,7 +26,7 @@ import { kindColor, nodeDef } from '../editor/catalog';
 import * as edits from '../editor/edits';
 import { toast, uiStore } from '../editor/ui-store';
 import { canvasApi, type CanvasInstance } from './canvas-api';
-import { LEGIBLE_ZOOM, useDetail } from './detail';
+import { DetailContext, LEGIBLE_ZOOM, useViewportDetail } from './detail';
 import { NODE_WIDTH, nodeHeight } from './geometry';
 import { ModuleFrame } from './ModuleFrame';
 import { NodeCard } from './NodeCard';
@@ -256,61 +256,63 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   }, []);
 
   // The detail level is also an attribute of the canvas so that frames and CSS follow the cards.
-  const detail = useDetail();
+  const detail = useViewportDetail();
 
   const beginDrag = useCallback(() => editor.getState().beginDrag(), [editor]);
   const endDrag = useCallback(() => editor.getState().endDrag(), [editor]);
 
   return (
     <div className="tw-canvas" data-detail={detail} onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => canvasApi.setPointer(null)} data-testid="canvas">
-      <ReactFlow<FlowNode, FlowEdge>
-        nodes={nodes}
-        edges={flowEdges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onInit={(instance) => {
-          flow.current = instance;
-          canvasApi.set(instance);
-        }}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDragStart={beginDrag}
-        onNodeDragStop={endDrag}
-        onSelectionDragStart={beginDrag}
-        onSelectionDragStop={endDrag}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        connectionMode={ConnectionMode.Strict}
-        connectionRadius={24}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Control', 'Meta']}
-        zoomOnDoubleClick={false}
-        colorMode={theme}
-        minZoom={0.05}
-        maxZoom={2.5}
-        onlyRenderVisibleElements
-        elevateNodesOnSelect={false}
-        proOptions={{ hideAttribution: true }}
-        fitView
-      >
-        <Background variant={BackgroundVariant.Dots} gap={22} size={1.4} />
-        <Controls showInteractive={false} position="bottom-left" />
-        {minimap && (
-          <MiniMap<FlowNode>
-            pannable
-            zoomable
-            position="bottom-right"
-            nodeColor={(n) => (n.type === 'module' ? 'transparent' : kindColor(firstOutputKind(n)))}
-            nodeStrokeWidth={3}
-            ariaLabel="Minimap"
-          />
-        )}
-      </ReactFlow>
+      <DetailContext.Provider value={detail}>
+        <ReactFlow<FlowNode, FlowEdge>
+          nodes={nodes}
+          edges={flowEdges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onInit={(instance) => {
+            flow.current = instance;
+            canvasApi.set(instance);
+          }}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeDragStart={beginDrag}
+          onNodeDragStop={endDrag}
+          onSelectionDragStart={beginDrag}
+          onSelectionDragStop={endDrag}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          connectionMode={ConnectionMode.Strict}
+          connectionRadius={24}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Control', 'Meta']}
+          zoomOnDoubleClick={false}
+          colorMode={theme}
+          minZoom={0.05}
+          maxZoom={2.5}
+          onlyRenderVisibleElements
+          elevateNodesOnSelect={false}
+          proOptions={{ hideAttribution: true }}
+          fitView
+        >
+          <Background variant={BackgroundVariant.Dots} gap={22} size={1.4} />
+          <Controls showInteractive={false} position="bottom-left" />
+          {minimap && (
+            <MiniMap<FlowNode>
+              pannable
+              zoomable
+              position="bottom-right"
+              nodeColor={(n) => (n.type === 'module' ? 'transparent' : kindColor(firstOutputKind(n)))}
+              nodeStrokeWidth={3}
+              ariaLabel="Minimap"
+            />
+          )}
+        </ReactFlow>
+      </DetailContext.Provider>
       {search && <NodeSearch state={search} />}
     </div>
   );

@@ -5,6 +5,7 @@
  * font size): full cards' smallest text is 10.5 px, compact blocks' 17 px.
  */
 import { useStore, type ReactFlowState } from '@xyflow/react';
+import { createContext, useContext } from 'react';
 
 export type Detail = 'full' | 'compact' | 'sketch';
 
@@ -21,5 +22,13 @@ export function detailAt(zoom: number): Detail {
 
 const selectDetail = (s: ReactFlowState): Detail => detailAt(s.transform[2]);
 
-/** The current detail level; components re-render only when it changes, not on every zoom step. */
-export const useDetail = (): Detail => useStore(selectDetail);
+/** The current detail level, read once by the canvas from React Flow's store (re-rendering only when it changes). */
+export const useViewportDetail = (): Detail => useStore(selectDetail);
+
+/**
+ * The detail level handed down to cards and wires: one subscription to the
+ * viewport instead of one per card and wire (thousands, each called on every
+ * pan and zoom frame).
+ */
+export const DetailContext = createContext<Detail>('full');
+export const useDetail = (): Detail => useContext(DetailContext);
