@@ -8,6 +8,7 @@ import { memo } from 'react';
 import { kindColor } from '../editor/catalog';
 import type { FlowEdge } from './projection';
 import { useDetail } from './detail';
+import { NODE_WIDTH } from './geometry';
 
 const CHAR_WIDTH = 6.4;
 /** 17 px against the 10.5 px of full detail. */
@@ -22,8 +23,9 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<FlowEdge>) {
   const color = data?.bad ? 'var(--tw-error)' : kindColor(data?.kind);
   // Pyramids' shapes (P2 … P5) run long: the label shows their start, the wire's tooltip all of it.
   const full = data?.label ?? '';
-  // A wire running backwards (a wrapped layout's turn) crosses other wires mid-way; its label would land on theirs.
-  const backwards = targetX < sourceX && !selected && !data?.bad;
+  // A wire running far backwards (a wrapped layout's turn to the next stage) crosses other wires mid-way; its
+  // label would land on theirs. Wires down a stage (one card width back) keep theirs.
+  const backwards = targetX < sourceX - NODE_WIDTH - 60 && !selected && !data?.bad;
   const label = backwards ? '' : full.length > MAX_LABEL ? `${full.slice(0, MAX_LABEL - 1)}…` : full;
   // Compact zoom draws labels in larger type, so they stay as legible as the compact blocks.
   const scale = detail === 'compact' ? COMPACT_LABEL_SCALE : 1;
