@@ -9,6 +9,7 @@ import { GRAPH_FORMAT, GRAPH_VERSION, optimizerSchema, trainingSchema } from './
 const trainingSettingsSchema = trainingSchema.omit({ optimizers: true });
 import type { GraphRegistries } from './registries';
 import { defaultParams } from '../params';
+import { layoutGraph } from './layout';
 
 /** `nodeId.port` */
 export type PortRef = `${string}.${string}`;
@@ -109,7 +110,7 @@ export class GraphBuilder {
       modules: this.modules,
       dataset: this.datasetSpec,
       training: { ...training, optimizers },
-      layout: { nodes: layeredLayout(this.nodes, this.edges), modules: {} },
+      layout: { nodes: layoutGraph({ nodes: this.nodes, edges: this.edges, modules: this.modules }), modules: {} },
     };
   }
 }
@@ -118,29 +119,4 @@ function splitRef(ref: string): [string, string] {
   const dot = ref.lastIndexOf('.');
   if (dot <= 0 || dot === ref.length - 1) throw new Error(`GraphBuilder: '${ref}' is not 'node.port'`);
   return [ref.slice(0, dot), ref.slice(dot + 1)];
-}
-
-/** Columns by longest path from the inputs, so templates open readable before any auto-layout. */
-function layeredLayout(nodes: GraphNode[], edges: GraphDocument['edges']): Record<string, { x: number; y: number }> {
-  const depth = new Map<string, number>(nodes.map((n) => [n.id, 0]));
-  for (let pass = 0; pass < nodes.length; pass++) {
-    let changed = false;
-    for (const e of edges) {
-      const d = (depth.get(e.from.node) ?? 0) + 1;
-      if (d > (depth.get(e.to.node) ?? 0)) {
-        depth.set(e.to.node, d);
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
-  const rows = new Map<number, number>();
-  const layout: Record<string, { x: number; y: number }> = {};
-  for (const n of nodes) {
-    const column = depth.get(n.id) ?? 0;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    layout[n.id] = { x: column * 340, y: row * 180 };
-  }
-  return layout;
 }

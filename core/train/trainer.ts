@@ -177,6 +177,7 @@ export class Trainer {
         let windowStart = performance.now();
         let windowSteps = 0;
         let step = startStep;
+        let previewedOnce = false;
         for (; step < steps; step++) {
           if (this.paused) {
             this.emit({ type: 'paused', step });
@@ -211,7 +212,11 @@ export class Trainer {
             windowStart = performance.now();
             windowSteps = 0;
           }
-          if (previewSource && (done % previewEvery === 0 || done === steps)) {
+          // The first pictures come with the first logged step (a new run shows what it starts from within
+          // seconds), then at the preview interval.
+          const firstLogged = !previewedOnce && (done % logEvery === 0 || done === steps);
+          if (previewSource && (firstLogged || done % previewEvery === 0 || done === steps)) {
+            previewedOnce = true;
             const started = performance.now();
             await this.preview(folder, session, previewPorts, previewSource, fields, done, seed, batchSize);
             // Like evaluation, drawing pictures is not training time.

@@ -10,7 +10,7 @@ import type { Dialog } from '../editor/ui-store';
 import type { Commands, CommandId } from './commands';
 import { useServices, useUi } from '../services/context';
 import { readGraphText, type FileActions } from './files';
-import { layeredPositions } from './quick-layout';
+import { architectureLayout } from './quick-layout';
 import { Thumbnail } from './Thumbnail';
 
 export function Dialogs({ files, commands }: { files: FileActions; commands: Commands }) {
@@ -129,7 +129,6 @@ export function Modal({ title, onClose, children, wide, testId }: { title: strin
 }
 
 /** Thumbnails squeeze columns so that long chains keep a readable outline (a U-Net's U). */
-const THUMB_COLUMN = 110;
 
 interface TemplateCard {
   id: string;
@@ -158,7 +157,7 @@ function Gallery({ files }: { files: FileActions }) {
             try {
               const { text } = await host.getTemplate({ id: t.id });
               const outcome = readGraphText(text);
-              return outcome.ok ? { ...t, doc: { ...outcome.doc, layout: { ...outcome.doc.layout, nodes: layeredPositions(outcome.doc, { byResolution: true, columnWidth: THUMB_COLUMN }) } } } : t;
+              return outcome.ok ? { ...t, doc: { ...outcome.doc, layout: { ...outcome.doc.layout, nodes: architectureLayout(outcome.doc) } } } : t;
             } catch {
               return t;
             }
@@ -204,7 +203,7 @@ function Gallery({ files }: { files: FileActions }) {
             title={card.summary}
             data-template={card.id}
           >
-            <div className="tw-thumb-box">{card.doc ? <Thumbnail doc={card.doc} nodeWidth={THUMB_COLUMN * 0.7} /> : null}</div>
+            <div className="tw-thumb-box">{card.doc ? <Thumbnail doc={card.doc} /> : null}</div>
             <div className="tw-template-text">
               <strong>{card.title}</strong>
               <span className="tw-template-category">{card.category}</span>

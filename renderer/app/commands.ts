@@ -7,7 +7,7 @@ import type { MenuCommand, MenuCommandMessage } from '../../core/contract/app-ap
 import type { TrainingController } from '../dashboard/controller';
 import type { Services } from '../services/context';
 import type { CanvasInstance } from '../services/view';
-import { autoLayout } from './auto-layout';
+import { architectureLayout } from './quick-layout';
 import { graphToSvg, svgToPngBase64 } from './export-image';
 import { fileNameFor, graphText, type FileActions } from './files';
 
@@ -133,7 +133,7 @@ export function createCommands(services: Services, files: FileActions, training:
       keys: 'Alt+L',
       run: async () => {
         try {
-          const positions = await autoLayout(state().doc);
+          const positions = architectureLayout(state().doc);
           state().moveNodes(positions);
           setTimeout(() => void view().fitView({ padding: 0.15, duration: 200 }), 30);
         } catch (thrown) {

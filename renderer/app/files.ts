@@ -15,7 +15,7 @@ import { catalogTemplate, registries } from '../editor/catalog';
 import { isDirty, type EditorStore, type FileInfo } from '../editor/editor-store';
 import type { Dialog, UiActions, UiStore } from '../editor/ui-store';
 import { deliverFile, downloadInBrowser } from '../services/downloads';
-import { layeredPositions, withLayout } from './quick-layout';
+import { architectureLayout, withLayout } from './quick-layout';
 
 /** Problems that mean the file itself is broken, as opposed to a valid file describing a graph with mistakes. */
 const UNREADABLE = new Set(['invalid-json', 'not-an-object', 'invalid-structure', 'wrong-format', 'missing-version', 'invalid-version', 'future-version', 'migration-failed', 'internal-error']);
@@ -95,7 +95,7 @@ export class FileActions {
       return false;
     }
     const doc = outcome.doc;
-    this.editor.getState().load({ ...doc, layout: { ...doc.layout, nodes: layeredPositions(doc, { byResolution: true }) } }, { name: 'Untitled' });
+    this.editor.getState().load({ ...doc, layout: { ...doc.layout, nodes: architectureLayout(doc) } }, { name: 'Untitled' });
     return true;
   }
 

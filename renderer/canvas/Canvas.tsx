@@ -26,7 +26,8 @@ import type { OutputPorts } from '../../core/node-api';
 import { useEditor, useServices, useUi } from '../services/context';
 import { kindColor, nodeDef } from '../editor/catalog';
 import * as edits from '../editor/edits';
-import { NODE_WIDTH } from './geometry';
+import { DetailContext, LEGIBLE_ZOOM, useViewportDetail } from './detail';
+import { NODE_WIDTH, nodeHeight } from './geometry';
 import { ModuleFrame } from './ModuleFrame';
 import { NodeCard } from './NodeCard';
 import { NodeSearch } from './NodeSearch';
@@ -86,18 +87,25 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       const positions: Record<string, edits.Position> = {};
       const frameMoves: { moduleId: string; position: edits.Position }[] = [];
       const selectChanges: { id: string; selected: boolean }[] = [];
+      let flowById: Map<string, FlowNode> | undefined;
       for (const change of changes) {
         if (change.type === 'dimensions' && change.dimensions) {
           if (projector.setMeasured(change.id, change.dimensions)) measured = true;
         } else if (change.type === 'position' && change.position) {
           const moduleId = moduleIdOfFrame(change.id);
           if (moduleId) frameMoves.push({ moduleId, position: change.position });
-          else positions[change.id] = change.position;
+          else {
+            // Members of a frame move in its coordinates; the document keeps absolute positions.
+            flowById ??= new Map(lastNodes.current.map((n) => [n.id, n]));
+            const parentId = flowById.get(change.id)?.parentId;
+            const parent = parentId ? flowById.get(parentId) : undefined;
+            positions[change.id] = parent ? { x: change.position.x + parent.position.x, y: change.position.y + parent.position.y } : change.position;
+          }
         } else if (change.type === 'select') {
           selectChanges.push({ id: change.id, selected: change.selected });
         }
       }
-      // Dragging a frame moves its members by the same amount.
+      // A dragged frame carries its members on screen (they are its children); the document moves them by the same amount.
       for (const move of frameMoves) {
         const frame = lastNodes.current.find((n) => n.id === `module:${move.moduleId}`);
         const module = state.doc.modules.find((m) => m.id === move.moduleId);
@@ -246,61 +254,60 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     pointer.current = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
   }, [pointer, flow]);
 
-  const onMove = useCallback((_event: unknown, viewport: { zoom: number }) => {
-    const low = viewport.zoom < LOW_DETAIL_ZOOM;
-    if (low !== ui.getState().lowDetail) ui.setState({ lowDetail: low });
-  }, [ui]);
+  // The detail level is also an attribute of the canvas so that frames and CSS follow the cards.
+  const detail = useViewportDetail();
 
   const beginDrag = useCallback(() => editor.getState().beginDrag(), [editor]);
   const endDrag = useCallback(() => editor.getState().endDrag(), [editor]);
 
   return (
-    <div className="tw-canvas" onKeyDown={tabNodesBeforeWires} onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)} data-testid="canvas">
-      <ReactFlow<FlowNode, FlowEdge>
-        nodes={nodes}
-        edges={flowEdges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onMove={onMove}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDragStart={beginDrag}
-        onNodeDragStop={endDrag}
-        onSelectionDragStart={beginDrag}
-        onSelectionDragStop={endDrag}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        connectionMode={ConnectionMode.Strict}
-        connectionRadius={24}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Control', 'Meta']}
-        zoomOnDoubleClick={false}
-        colorMode={theme}
-        minZoom={0.05}
-        maxZoom={2.5}
-        onlyRenderVisibleElements
-        elevateNodesOnSelect={false}
-        proOptions={{ hideAttribution: true }}
-        fitView
-      >
-        <Background variant={BackgroundVariant.Dots} gap={22} size={1.4} />
-        <Controls showInteractive={false} position="bottom-left" />
-        {minimap && (
-          <MiniMap<FlowNode>
-            pannable
-            zoomable
-            position="bottom-right"
-            nodeColor={(n) => (n.type === 'module' ? 'transparent' : kindColor(firstOutputKind(n)))}
-            nodeStrokeWidth={3}
-            ariaLabel="Minimap"
-          />
-        )}
-      </ReactFlow>
+    <div className="tw-canvas" data-detail={detail} onKeyDown={tabNodesBeforeWires} onDoubleClick={onDoubleClick} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)} data-testid="canvas">
+      <DetailContext.Provider value={detail}>
+        <ReactFlow<FlowNode, FlowEdge>
+          nodes={nodes}
+          edges={flowEdges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeDragStart={beginDrag}
+          onNodeDragStop={endDrag}
+          onSelectionDragStart={beginDrag}
+          onSelectionDragStop={endDrag}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          connectionMode={ConnectionMode.Strict}
+          connectionRadius={24}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Control', 'Meta']}
+          zoomOnDoubleClick={false}
+          colorMode={theme}
+          minZoom={0.05}
+          maxZoom={2.5}
+          onlyRenderVisibleElements
+          elevateNodesOnSelect={false}
+          proOptions={{ hideAttribution: true }}
+          fitView
+        >
+          <Background variant={BackgroundVariant.Dots} gap={22} size={1.4} />
+          <Controls showInteractive={false} position="bottom-left" />
+          {minimap && (
+            <MiniMap<FlowNode>
+              pannable
+              zoomable
+              position="bottom-right"
+              nodeColor={(n) => (n.type === 'module' ? 'transparent' : kindColor(firstOutputKind(n)))}
+              nodeStrokeWidth={3}
+              ariaLabel="Minimap"
+            />
+          )}
+        </ReactFlow>
+      </DetailContext.Provider>
       {search && <NodeSearch state={search} />}
     </div>
   );
@@ -342,30 +349,44 @@ function tabNodesBeforeWires(event: ReactKeyboardEvent<HTMLDivElement>): void {
   }
 }
 
-const READABLE_ZOOM = 0.45;
-/** Below this zoom card text is a few pixels high; cards draw without it. */
-export const LOW_DETAIL_ZOOM = 0.3;
+/** Room left around a fitted graph, as a fraction of its size. */
+const FIT_PADDING = 0.08;
 
+/**
+ * Shows a newly opened graph: whole, when that keeps its text legible
+ * (zoom ≥ LEGIBLE_ZOOM); else at the legible zoom from its inputs end (the
+ * left edge, vertically where the first nodes are), with the minimap showing
+ * the rest.
+ */
 function showGraph(instance: ReactFlowInstance<FlowNode, FlowEdge>, doc: GraphDocument): void {
   const box = document.querySelector('.tw-canvas')?.getBoundingClientRect();
-  const positions = doc.nodes.map((n) => doc.layout.nodes[n.id]).filter((p) => p !== undefined);
-  if (!box || positions.length === 0) {
-    void instance.fitView({ padding: 0.15, maxZoom: 1 });
+  const placed = doc.nodes.flatMap((n) => {
+    const at = doc.layout.nodes[n.id];
+    return at ? [{ ...at, h: nodeHeight(nodeDef(n.type)) }] : [];
+  });
+  if (!box || placed.length === 0) {
+    void instance.fitView({ padding: FIT_PADDING, maxZoom: 1 });
     return;
   }
-  const x0 = Math.min(...positions.map((p) => p.x));
-  const x1 = Math.max(...positions.map((p) => p.x)) + NODE_WIDTH;
-  const y0 = Math.min(...positions.map((p) => p.y));
-  const y1 = Math.max(...positions.map((p) => p.y)) + 200;
-  const fit = Math.min(box.width / ((x1 - x0) * 1.15), box.height / ((y1 - y0) * 1.15), 1);
-  if (fit >= READABLE_ZOOM) {
-    void instance.fitView({ padding: 0.15, maxZoom: 1 });
+  const x0 = Math.min(...placed.map((p) => p.x));
+  const x1 = Math.max(...placed.map((p) => p.x)) + NODE_WIDTH;
+  const y0 = Math.min(...placed.map((p) => p.y)) - 60; // room for frame titles
+  const y1 = Math.max(...placed.map((p) => p.y + p.h));
+  const fit = Math.min(box.width / ((x1 - x0) * (1 + 2 * FIT_PADDING)), box.height / ((y1 - y0) * (1 + 2 * FIT_PADDING)), 1);
+  if (fit >= LEGIBLE_ZOOM) {
+    void instance.setViewport({ x: box.width / 2 - ((x0 + x1) / 2) * fit, y: box.height / 2 - ((y0 + y1) / 2) * fit, zoom: fit });
     return;
   }
-  const zoom = Math.max(READABLE_ZOOM, Math.min(0.7, box.height / ((y1 - y0) * 1.1)));
-  // Centred vertically when it fits, else from the top, where the inputs are.
-  const y = (y1 - y0) * zoom < box.height - 80 ? box.height / 2 - ((y0 + y1) / 2) * zoom : 40 - y0 * zoom;
-  void instance.setViewport({ x: 40 - x0 * zoom, y, zoom });
+  const zoom = LEGIBLE_ZOOM;
+  // Vertically: the whole height when it fits, else centred on the leftmost column (the inputs).
+  let centreY = (y0 + y1) / 2;
+  if ((y1 - y0) * zoom > box.height) {
+    const first = placed.filter((p) => p.x < x0 + NODE_WIDTH);
+    const top = Math.min(...first.map((p) => p.y)) - 60;
+    const bottom = Math.max(...first.map((p) => p.y + p.h));
+    centreY = Math.max(y0 + box.height / 2 / zoom, Math.min((top + bottom) / 2, y1 - box.height / 2 / zoom));
+  }
+  void instance.setViewport({ x: 24 - x0 * zoom, y: box.height / 2 - centreY * zoom, zoom });
 }
 
 function firstOutputKind(node: FlowNode) {

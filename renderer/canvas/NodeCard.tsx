@@ -13,24 +13,44 @@ import { kindColor, registries } from '../editor/catalog';
 import { formatCount, trainableParameterCount } from '../editor/param-count';
 import { NodePreviewPeek, useNodeTrainingClass } from '../dashboard/NodeTraining';
 import type { CardNode } from './projection';
+import { useDetail, type Detail } from './detail';
 
 export const NodeCard = memo(function NodeCard(props: NodeProps<CardNode>) {
-  const lowDetail = useUi((s) => s.lowDetail);
-  return lowDetail ? <SketchCard {...props} /> : <FullCard {...props} />;
+  const detail = useDetail();
+  return detail === 'full' ? <FullCard {...props} /> : detail === 'compact' ? <CompactCard {...props} /> : <BlockCard {...props} detail={detail} />;
 });
 
+/** A compact block still shows training state (pictured, pointed at) and peeks at the node's latest pictures. */
+function CompactCard(props: NodeProps<CardNode>) {
+  const trainingClass = useNodeTrainingClass(props.data.node.id);
+  return <BlockCard {...props} detail="compact" trainingClass={trainingClass} />;
+}
+
 /**
- * The card far zoomed out: same size, ports and colours, no text. A fitted
- * view of a thousand nodes draws in a fraction of the time.
+ * The card zoomed out: same size, ports and colours, so wires stay put. A
+ * compact block keeps what identifies the node (its label or type, and the
+ * shape it outputs) in type large enough to read at that zoom; a sketch, at
+ * the farthest zoom, has no text and draws a thousand nodes in a fraction of
+ * the time.
  */
-function SketchCard({ data, selected }: NodeProps<CardNode>) {
-  const { node, def, problems } = data;
+function BlockCard({ data, selected, detail, trainingClass }: NodeProps<CardNode> & { detail: Detail; trainingClass?: string }) {
+  const { node, def, inferred, problems, moduleName } = data;
   const inputs = def ? (Object.entries(def.inputs) as [string, InputPortDef][]) : [];
   const outputs = def ? (Object.entries(def.outputs) as [string, OutputPortDef][]) : [];
   const rows = Math.max(1, inputs.length, outputs.length);
-  const hasError = problems?.some((p) => p.severity === 'error');
+  const errors = problems?.filter((p) => p.severity === 'error').length ?? 0;
+  const typeTitle = def?.title ?? node.type;
+  const mainOutput = outputs.length === 1 ? inferred?.outputs[outputs[0][0]] : undefined;
+  const params = def ? trainableParameterCount(node, inferred) : undefined;
+  const shape = mainOutput ? formatValueType(mainOutput) : outputs.length > 1 ? `${outputs.length} outputs` : moduleName ? `⧉ ${moduleName}` : '';
   return (
-    <div className={`tw-node sketch${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}`} data-node-id={node.id} data-category={def?.category ?? 'unknown'}>
+    <div
+      className={`tw-node ${detail}${selected ? ' selected' : ''}${errors ? ' has-error' : ''}${trainingClass ? ` ${trainingClass}` : ''}`}
+      data-node-id={node.id}
+      data-category={def?.category ?? 'unknown'}
+      data-testid={`node-${node.id}`}
+      title={detail === 'compact' ? `${node.label || typeTitle} (${node.id})` : undefined}
+    >
       <div className="tw-node-header" />
       <div className="tw-node-body" style={{ height: rows * 22 + 12 }}>
         {inputs.map(([port, spec], i) => (
@@ -41,6 +61,20 @@ function SketchCard({ data, selected }: NodeProps<CardNode>) {
         ))}
       </div>
       <div className="tw-node-footer" />
+      {detail === 'compact' && <NodePreviewPeek nodeId={node.id} />}
+      {detail === 'compact' && (
+        <div className="tw-node-block" data-testid="node-block">
+          <span className="tw-block-title">
+            {errors > 0 && <span className="tw-block-error">{errors}</span>}
+            {node.label || typeTitle}
+          </span>
+          <span className="tw-block-type">{node.label ? typeTitle : node.id}</span>
+          <span className="tw-block-shape">
+            {shape}
+            {params !== undefined && params > 0 && <span className="tw-node-params">{formatCount(params)} params</span>}
+          </span>
+        </div>
+      )}
     </div>
   );
 }

@@ -100,12 +100,14 @@ export class Projector {
     const byId = new Map(doc.nodes.map((n) => [n.id, n]));
     const out: FlowNode[] = [];
     const seen = new Set<string>();
-    // Frames first so that they render beneath their members.
+    const frameAt = new Map<string, { x: number; y: number }>();
+    // Frames first so that they render beneath their members (React Flow also wants parents before children).
     for (const module of doc.modules) {
       const frame = this.frame(doc, byId, module, analysis, collapsedModules.has(module.id), selection.module === module.id);
       if (frame) {
         out.push(frame);
         seen.add(frame.id);
+        if (!frame.data.collapsed) frameAt.set(module.id, frame.position);
       }
     }
     for (const node of doc.nodes) {
@@ -115,19 +117,33 @@ export class Projector {
       const inferred = analysis.inferred[node.id];
       const problems = analysis.byNode.get(node.id);
       const selected = selection.nodes.has(node.id);
+      // Members of an expanded module are React Flow children of its frame: positioned relative to it, they move with it.
+      const parent = owner !== undefined ? frameAt.get(owner.id) : undefined;
       const cached = this.nodeCache.get(node.id);
       const k = cached?.key;
       let value: FlowNode;
       // Compared field by field: this runs for every node on every edit.
-      if (k && k[0] === node && k[1] === position && k[2] === inferred && k[3] === problems && k[4] === selected && k[5] === hidden && k[6] === owner?.name) {
+      if (
+        k &&
+        k[0] === node &&
+        k[1] === position &&
+        k[2] === inferred &&
+        k[3] === problems &&
+        k[4] === selected &&
+        k[5] === hidden &&
+        k[6] === owner?.name &&
+        k[7] === parent?.x &&
+        k[8] === parent?.y
+      ) {
         value = cached.value;
       } else {
-        const key = [node, position, inferred, problems, selected, hidden, owner?.name];
+        const key = [node, position, inferred, problems, selected, hidden, owner?.name, parent?.x, parent?.y];
         const def = nodeDef(node.type);
         value = {
           id: node.id,
           type: 'card',
-          position: { x: position.x, y: position.y },
+          position: parent ? { x: position.x - parent.x, y: position.y - parent.y } : { x: position.x, y: position.y },
+          ...(parent && owner ? { parentId: frameId(owner.id) } : {}),
           data: { node, def, inferred, problems, moduleName: owner?.name },
           selected,
           hidden,

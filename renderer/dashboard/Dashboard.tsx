@@ -16,7 +16,7 @@ import { RunsList } from './RunsList';
 import { bestStep, formatInteger, labelsFromGraph, type RunSeries } from './series';
 import { SettingsForm } from './SettingsForm';
 import { isActive, type LiveRun } from './store';
-import { lossTraces, lrTraces, shortRunName, CURVE_COLORS, type TraceRun } from './traces';
+import { lossTraces, lrTraces, shortRunName, type TraceRun } from './traces';
 import type { TrainingController } from './controller';
 import './dashboard.css';
 
@@ -240,21 +240,22 @@ function Charts({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
   const viewedMetrics = view.kind === 'run' ? opened[view.runId]?.metrics : live?.metrics;
   const viewedName = view.kind === 'run' ? shortRunName(view.runId) : live?.runId ? shortRunName(live.runId) : 'this run';
   const overlays = compare.filter((id) => opened[id] && !(view.kind === 'live' && id === live?.runId));
+  const [normalise, setNormalise] = useState(false);
   const runs: TraceRun[] = useMemo(() => {
     const list: TraceRun[] = [];
     const labels = labelsFromGraph(viewedGraph);
-    if (viewedSeries) list.push(overlays.length > 0 ? { name: viewedName, series: viewedSeries, color: CURVE_COLORS[0], labels } : { series: viewedSeries, labels });
-    overlays.forEach((id, i) => list.push({ name: shortRunName(id), series: opened[id].series, color: CURVE_COLORS[(i + 1) % CURVE_COLORS.length], labels: labelsFromGraph(opened[id].graph) }));
+    if (viewedSeries) list.push(overlays.length > 0 ? { name: viewedName, series: viewedSeries, labels } : { series: viewedSeries, labels });
+    overlays.forEach((id) => list.push({ name: shortRunName(id), series: opened[id].series, labels: labelsFromGraph(opened[id].graph) }));
     return list;
   }, [viewedSeries, viewedGraph, viewedName, overlays.join('|'), opened]);
   // Curves redraw about ten times a second while a run streams: redrawing thousands of points is the
   // costliest thing here, and a curve that moves ten times a second looks live. Progress text follows every frame.
   const revision = useThrottled((viewedSeries?.version ?? 0) + overlays.length * 1e9, PLOT_REDRAW_MS);
   // Traces are recomputed per revision (at most once per frame while a run logs).
-  const losses = useMemo(() => lossTraces(runs, smoothing), [runs, smoothing, revision]);
+  const losses = useMemo(() => lossTraces(runs, smoothing, normalise), [runs, smoothing, normalise, revision]);
   const rates = useMemo(() => lrTraces(runs), [runs, revision]);
   const best = useMemo(() => (viewedSeries ? bestStep(viewedSeries) : undefined), [viewedSeries, revision]);
-  const marker = best && viewedSeries && viewedSeries.steps.length >= MIN_POINTS_FOR_BEST ? { step: best.step, label: `best ${formatValue(best.value)} @ ${best.step}` } : null;
+  const marker = best && !normalise && viewedSeries && viewedSeries.steps.length >= MIN_POINTS_FOR_BEST ? { step: best.step, label: `best ${formatValue(best.value)} @ ${best.step}` } : null;
 
   return (
     <section className="tw-charts" aria-label="Curves">
@@ -275,6 +276,9 @@ function Charts({ plotRef }: { plotRef: React.RefObject<PlotHandle | null> }) {
         </label>
         <label className="tw-check">
           <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="log-scale" /> log scale
+        </label>
+        <label className="tw-check" title="Divide each curve by its largest value, so losses of very different scale (100 · L1 next to a GAN loss) all use the plot's height">
+          <input type="checkbox" checked={normalise} onChange={(e) => setNormalise(e.target.checked)} data-testid="normalise" /> normalise
         </label>
         <span className="tw-faint tw-chart-hint">drag to zoom · double-click to reset</span>
       </div>
@@ -389,5 +393,6 @@ function ViewedPictures() {
   const view = useTraining((s) => s.view);
   const frame = useTraining((s) => (s.view.kind === 'run' ? (s.opened[s.view.runId]?.previews ?? null) : (s.live?.previews ?? null)));
   const graph = useTraining((s) => (s.view.kind === 'run' ? s.opened[s.view.runId]?.graph : s.live?.graph));
-  return <Pictures frame={frame} graph={graph} live={view.kind === 'live'} />;
+  const history = useTraining((s) => (s.view.kind === 'live' ? s.live?.pictureHistory : undefined));
+  return <Pictures frame={frame} history={history} graph={graph} live={view.kind === 'live'} />;
 }

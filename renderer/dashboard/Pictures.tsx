@@ -43,7 +43,18 @@ export function overlayStyle(type: ValueType | undefined): 'classes' | 'heat' | 
 /** core/train/preview.ts paints class 0 in this colour. */
 const BACKGROUND_CLASS_RGB = [20, 20, 28] as const;
 
-export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; graph: GraphDocument | undefined; live: boolean }) {
+export function Pictures({
+  frame: latest,
+  history = [],
+  graph,
+  live,
+}: {
+  frame: PreviewFrame | null;
+  /** Earlier frames of the run, oldest first; a slider scrubs through them. */
+  history?: readonly PreviewFrame[];
+  graph: GraphDocument | undefined;
+  live: boolean;
+}) {
   const revealNode = useRevealNode();
   const current = useEditor((s) => s.doc);
   const currentInferred = useEditor((s) => s.analysis.inferred);
@@ -52,6 +63,12 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
   const inferred = useMemo(() => (graph && graph !== current ? inferGraph(graph, registries).nodes : currentInferred), [graph, current, currentInferred]);
   const pointAt = useTraining((s) => s.pointAt);
   const [overlay, setOverlay] = useState(true);
+  // The step shown: null follows the newest pictures; a step chosen on the slider stays put while new ones arrive.
+  const [chosenStep, setChosenStep] = useState<number | null>(null);
+  const [enlarged, setEnlarged] = useState<string | null>(null);
+  const chosenIndex = chosenStep === null ? -1 : history.findIndex((f) => f.step === chosenStep);
+  const frame = chosenIndex >= 0 ? history[chosenIndex] : latest;
+  const sliderIndex = chosenIndex >= 0 ? chosenIndex : history.length - 1;
 
   const pictures = useMemo(
     () => (frame?.images ?? []).map((p) => ({ ...p, role: pictureRole(doc, p), style: overlayStyle(inferred[p.nodeId]?.outputs[p.port] as ValueType | undefined) })),
@@ -68,6 +85,23 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
       <header className="tw-col-head">
         <span>Pictures</span>
         {frame && <span className="tw-faint" data-testid="pictures-step">step {formatInteger(frame.step)}</span>}
+        {history.length > 1 && (
+          <label className="tw-slider" title="Scrub back through earlier pictures; the right end follows the newest">
+            <input
+              type="range"
+              min={0}
+              max={history.length - 1}
+              step={1}
+              value={sliderIndex}
+              onChange={(e) => {
+                const index = Number(e.target.value);
+                setChosenStep(index === history.length - 1 ? null : history[index].step);
+              }}
+              aria-label="Picture step"
+              data-testid="pictures-slider"
+            />
+          </label>
+        )}
         {anyOverlay && (
           <label className="tw-check" title="Lay masks and heatmaps over the input image">
             <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> overlay
@@ -98,16 +132,45 @@ export function Pictures({ frame, graph, live }: { frame: PreviewFrame | null; g
                   {p.width}×{p.height}
                 </span>
               </div>
-              {overlay && base && overlayable(p) ? (
-                <OverlayPicture base={base} top={p} style={p.style!} />
-              ) : (
-                <img src={p.src} width={p.width} height={p.height} alt={`${p.title} at step ${frame?.step}`} data-testid="preview-image" />
-              )}
+              <button className="tw-picture-zoom" onClick={() => setEnlarged(`${p.nodeId}.${p.port}`)} title="Enlarge" aria-label={`Enlarge ${p.nodeId}.${p.port}`}>
+                {overlay && base && overlayable(p) ? (
+                  <OverlayPicture base={base} top={p} style={p.style!} />
+                ) : (
+                  <img src={p.src} width={p.width} height={p.height} alt={`${p.title} at step ${frame?.step}`} data-testid="preview-image" />
+                )}
+              </button>
             </li>
           ))}
         </ul>
       )}
+      {enlarged && <Enlarged picture={pictures.find((p) => `${p.nodeId}.${p.port}` === enlarged)} step={frame?.step} onClose={() => setEnlarged(null)} />}
     </section>
+  );
+}
+
+/** One picture filling most of the window, pixels kept sharp; Escape or a click closes it. */
+function Enlarged({ picture, step, onClose }: { picture: PreviewPicture | undefined; step: number | undefined; onClose(): void }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        onClose();
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [onClose]);
+  if (!picture) return null;
+  const scale = Math.max(1, Math.floor(Math.min((window.innerWidth * 0.85) / picture.width, (window.innerHeight * 0.8) / picture.height)));
+  return (
+    <div className="tw-picture-enlarged" role="dialog" aria-label={`${picture.nodeId}.${picture.port} enlarged`} onClick={onClose} data-testid="picture-enlarged">
+      <figure>
+        <img src={picture.src} width={picture.width * scale} height={picture.height * scale} alt={`${picture.title} at step ${step}`} />
+        <figcaption>
+          {picture.nodeId}.{picture.port} · step {step !== undefined ? formatInteger(step) : '?'} · {picture.width}×{picture.height}
+        </figcaption>
+      </figure>
+    </div>
   );
 }
 

@@ -63,7 +63,7 @@ export function RunsList({ onOpenGraph }: { onOpenGraph?(text: string, name: str
                 aria-label={`Compare ${run.runId}`}
                 data-testid="run-compare"
               />
-              <button className="tw-run-row" onClick={() => (isLive ? setView({ kind: 'live' }) : void controller.openRun(run.runId))} title={`${run.runDir}\nClick to show this run`}>
+              <button className="tw-run-row" onClick={() => (isRunning ? setView({ kind: 'live' }) : void controller.openRun(run.runId))} title={`${run.runDir}\nClick to show this run`}>
                 <span className="tw-run-line">
                   <span className={`tw-dot ${isRunning ? 'live' : status}`} />
                   <span className="tw-run-name">{shortRunName(run.runId)}</span>

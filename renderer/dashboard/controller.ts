@@ -85,9 +85,11 @@ export class TrainingController {
     this.queue.dispose();
     this.queue = this.newQueue();
     const stopPush = this.host.onPush((push) => this.receive(push));
-    // Settings typed for one graph do not carry over to another one opened after it.
+    // Settings typed for one graph, and runs ticked to compare with it, do not carry over to another one opened after it.
     const stopLoads = this.editor.subscribe((state, previous) => {
-      if (state.loadCount !== previous.loadCount) this.store.getState().resetOverrides();
+      if (state.loadCount === previous.loadCount) return;
+      this.store.getState().resetOverrides();
+      this.store.getState().clearCompare();
     });
     void this.refreshRuns();
     return () => {

@@ -154,9 +154,18 @@ export function smoothGrowing(values: readonly (number | null)[], weight: number
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const formatInteger = (n: number) => integerFormat.format(n);
 
-/** The curve the best step is judged on: the first optimizer's total, else the first loss. */
+/**
+ * The curve the best step is judged on, where one objective defines best:
+ * the optimizer's total when there is one optimizer, else the loss when
+ * there is one loss. Several optimizers (a GAN's G and D play against each
+ * other) have no best step: a low D loss is a weak G.
+ */
 export function primaryCurve(series: RunSeries): Curve | undefined {
-  return series.curves.find((c) => c.kind === 'total') ?? series.curves.find((c) => c.kind === 'loss');
+  const totals = series.curves.filter((c) => c.kind === 'total');
+  if (totals.length > 1) return undefined;
+  if (totals.length === 1) return totals[0];
+  const losses = series.curves.filter((c) => c.kind === 'loss');
+  return losses.length === 1 ? losses[0] : undefined;
 }
 
 export interface BestStep {

@@ -71,6 +71,8 @@ export interface LiveRun {
   /** Validation metrics in step order (graphs with an evaluable node); empty otherwise. */
   metrics: MetricPoint[];
   previews: PreviewFrame | null;
+  /** Earlier pictures of this run, oldest first (the last PICTURE_HISTORY frames), for the step slider. */
+  pictureHistory?: PreviewFrame[];
   error?: TrainingFailure;
   /** A run that finished with a loss blown up (finite, so the trainer did not stop it): not a success. */
   diverged?: Divergence;
@@ -189,6 +191,9 @@ function saveLastBackend(backend: { name: string; reason: string }): void {
   }
 }
 
+/** Frames kept for the step slider: pictures are small PNGs, so this is a few megabytes at most. */
+export const PICTURE_HISTORY = 60;
+
 export function pictureFrame(step: number, images: TrainerEventOf<'preview'>['images']): PreviewFrame {
   return {
     step,
@@ -283,8 +288,10 @@ function applyEvent(run: LiveRun, event: TrainerEvent, onBackend: (b: { name: st
     case 'progress':
       appendEvent(run.series, event);
       return { ...run, phase: run.phase === 'starting' ? 'running' : run.phase, step: event.step, totalSteps: event.totalSteps, stepsPerSec: event.stepsPerSec, etaSec: event.etaSec };
-    case 'preview':
-      return { ...run, previews: pictureFrame(event.step, event.images) };
+    case 'preview': {
+      const frame = pictureFrame(event.step, event.images);
+      return { ...run, previews: frame, pictureHistory: [...(run.pictureHistory ?? []).filter((f) => f.step < frame.step), frame].slice(-PICTURE_HISTORY) };
+    }
     case 'checkpoint':
       return { ...run, lastCheckpoint: event.step };
     case 'metrics':

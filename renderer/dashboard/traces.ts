@@ -1,6 +1,6 @@
 /**
  * What the plots draw: a run's curves as plot traces, smoothed, coloured and
- * labelled; several runs overlaid with one colour per run.
+ * labelled; several runs overlaid keep one colour per curve and a dash per run.
  */
 import { metricLabel, metricNames, type MetricPoint } from './metrics';
 import type { PlotTrace } from './Plot';
@@ -14,42 +14,53 @@ export interface TraceRun {
   /** Label prefix in overlays; none for a run shown alone. */
   name?: string;
   series: RunSeries;
-  /** One colour for all the run's curves (overlays). */
-  color?: string;
   labels?: CurveLabels;
 }
 
-function tracesFor(run: TraceRun, curves: Curve[], smoothing: number, colorOffset: number): PlotTrace[] {
+function tracesFor(run: TraceRun, curves: Curve[], smoothing: number, colorOffset: number, normalise = false, runIndex = 0): PlotTrace[] {
   const labels = run.labels ?? {};
   const traces: PlotTrace[] = [];
-  let lossIndex = 0;
   curves.forEach((curve, i) => {
-    const color = run.color ?? CURVE_COLORS[(colorOffset + i) % CURVE_COLORS.length];
-    const dash = run.color ? (curve.kind === 'total' ? TOTAL_DASH : RUN_DASHES[lossIndex++ % RUN_DASHES.length]) : curve.kind === 'total' ? TOTAL_DASH : undefined;
-    const label = `${run.name ? `${run.name} · ` : ''}${curveLabel(curve, labels)}`;
+    // Colour names the curve (the same loss has the same colour in every run); the dash names the run.
+    const color = CURVE_COLORS[(colorOffset + i) % CURVE_COLORS.length];
+    const dash = runIndex > 0 ? RUN_DASHES[runIndex % RUN_DASHES.length] : curve.kind === 'total' ? TOTAL_DASH : undefined;
+    const label = `${run.name ? `${run.name} · ` : ''}${curveLabel(curve, labels)}${normalise ? ' ÷ max' : ''}`;
     const key = `${run.name ?? ''}|${curve.key}`;
-    if (smoothing > 0) traces.push({ key: `${key}|raw`, label: `${label} (raw)`, color, faint: true, steps: run.series.steps, values: curve.values });
+    const scale = normalise ? scaleOf(curve.values) : 1;
+    const scaled = (values: readonly (number | null)[]) => (scale === 1 ? (values as (number | null)[]) : values.map((v) => (v === null ? null : v / scale)));
+    if (smoothing > 0) traces.push({ key: `${key}|raw`, label: `${label} (raw)`, color, faint: true, steps: run.series.steps, values: scaled(curve.values) });
     traces.push({
       key,
       label,
       color,
       ...(dash ? { dash } : {}),
-      width: curve.kind === 'total' ? 2 : 1.75,
+      width: curve.kind === 'total' ? 2.25 : 1.75,
       steps: run.series.steps,
-      values: smoothGrowing(curve.values, smoothing),
+      values: scaled(smoothGrowing(curve.values, smoothing)),
     });
   });
   return traces;
 }
 
-/** Loss and total curves of the viewed run, then of each compared run. */
-export function lossTraces(runs: TraceRun[], smoothing: number): PlotTrace[] {
-  return runs.flatMap((run) => tracesFor(run, run.series.curves.filter((c) => c.kind !== 'lr'), smoothing, 0));
+/** The largest finite magnitude of a curve (1 for an empty or all-zero one), for the normalised view. */
+function scaleOf(values: readonly (number | null)[]): number {
+  let max = 0;
+  for (const v of values) if (v !== null && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  return max > 0 ? max : 1;
+}
+
+/**
+ * Loss and total curves of the viewed run, then of each compared run.
+ * Normalised, each curve is divided by its largest value, so losses of very
+ * different scale (100 · L1 next to a GAN loss) all use the plot's height.
+ */
+export function lossTraces(runs: TraceRun[], smoothing: number, normalise = false): PlotTrace[] {
+  return runs.flatMap((run, r) => tracesFor(run, run.series.curves.filter((c) => c.kind !== 'lr'), smoothing, 0, normalise, r));
 }
 
 /** Learning rates are schedules, never noisy: they are not smoothed. */
 export function lrTraces(runs: TraceRun[]): PlotTrace[] {
-  return runs.flatMap((run) => tracesFor(run, run.series.curves.filter((c) => c.kind === 'lr'), 0, 4));
+  return runs.flatMap((run, r) => tracesFor(run, run.series.curves.filter((c) => c.kind === 'lr'), 0, 4, false, r));
 }
 
 /** One curve per metric over the evaluated steps, all sharing one steps array (one x column in the plot). */

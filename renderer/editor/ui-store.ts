@@ -52,8 +52,6 @@ export interface UiState {
   search: SearchBoxState | null;
   recovery: { text: string; path?: string; savedAt: string } | null;
   hostKind: 'electron' | 'browser' | 'unknown';
-  /** Zoomed out so far that text is unreadable: cards drop their text and draw faster. */
-  lowDetail: boolean;
 }
 
 export interface UiActions {
@@ -80,7 +78,6 @@ export function createUiStore(initial: Partial<UiState> = {}): UiStore {
     search: null,
     recovery: null,
     hostKind: 'unknown',
-    lowDetail: false,
     ...initial,
 
     toast(kind, text, details, durationMs = kind === 'error' ? 8000 : 3500) {

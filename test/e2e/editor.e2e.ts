@@ -304,6 +304,14 @@ describe('the editor in a browser', () => {
 
   it('lays the graph out automatically in one undoable step and exports it as JSON, SVG and PNG', async () => {
     const page = editor.page;
+    // The template opened laid out by the same engine: move a card onto its neighbour, then lay out again.
+    const [firstId, secondId] = await nodeIds(page);
+    const from = await centerOf(node(page, secondId).locator('.tw-node-header'));
+    const to = await centerOf(node(page, firstId).locator('.tw-node-header'));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x + 10, to.y + 10, { steps: 6 });
+    await page.mouse.up();
     await page.locator('[data-command="autoLayout"]').click();
     await expect.poll(() => page.locator('[data-command="undo"]').isEnabled()).toBe(true);
     // The browser mode's exports download to the user's machine; nothing lands on the host.
@@ -334,6 +342,8 @@ describe('the editor in a browser', () => {
     expect(png.length).toBeGreaterThan(10_000);
     expect(existsSync(path.join(editor.workspace, 'exports'))).toBe(false);
 
+    // Undo the layout, then the move.
+    await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('[data-testid="dirty-marker"]').count()).toBe(0);
   });
