@@ -8,6 +8,7 @@ import type { tf } from './tf';
 import type { ParamSpecs, ParamValues } from './params';
 import type { PortKind, ValueType } from './types';
 import type { Rng } from './rng';
+import type { PytorchExport } from './export/pytorch-api';
 
 export const CATEGORIES = [
   'io',
@@ -164,6 +165,8 @@ export interface NodeDefinition<
   /** Multiply-adds ×2 per sample, for `tensorweave info`. */
   flops?(args: InferArgs<S, I> & { outputs: OutputTypes<O> }): number;
   migrations?: Record<number, ParamMigration>;
+  /** How this node exports to PyTorch (`tensorweave export pytorch`); a graph holding a node type without it cannot export. */
+  pytorch?: PytorchExport<S>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -8,6 +8,7 @@ import { tf } from '../core/tf';
 import { expectDense } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import type { ValueType } from '../core/types';
+import { py } from '../core/export/python';
 
 const inputs = {
   input: { kinds: ['tensor'], doc: 'Any tensor: feature map, vector or logits.' },
@@ -32,6 +33,7 @@ export const relu = defineNode({
   params: {},
   inferShape: sameAsInput,
   build: () => ({ forward: (values) => ({ output: tf.relu(tensorOf(values.input, 'input')) }) }),
+  pytorch: { forward: (a) => ({ output: `F.relu(${a.in.input})` }) },
 });
 
 export const leakyRelu = defineNode({
@@ -52,6 +54,7 @@ export const leakyRelu = defineNode({
   build: ({ params }) => ({
     forward: (values) => ({ output: tf.leakyRelu(tensorOf(values.input, 'input'), params.negativeSlope) }),
   }),
+  pytorch: { forward: (a) => ({ output: `F.leaky_relu(${a.in.input}, ${py(a.params.negativeSlope)})` }) },
 });
 
 export const tanh = defineNode({
@@ -65,6 +68,7 @@ export const tanh = defineNode({
   params: {},
   inferShape: sameAsInput,
   build: () => ({ forward: (values) => ({ output: tf.tanh(tensorOf(values.input, 'input')) }) }),
+  pytorch: { forward: (a) => ({ output: `torch.tanh(${a.in.input})` }) },
 });
 
 export const sigmoid = defineNode({
@@ -80,4 +84,5 @@ export const sigmoid = defineNode({
   params: {},
   inferShape: sameAsInput,
   build: () => ({ forward: (values) => ({ output: tf.sigmoid(tensorOf(values.input, 'input')) }) }),
+  pytorch: { forward: (a) => ({ output: `torch.sigmoid(${a.in.input})` }) },
 });

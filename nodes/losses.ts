@@ -10,6 +10,7 @@ import { bceWithLogits, crossEntropy, l1Loss, mseLoss, type Reduction } from '..
 import { expectDense, shapeDifference } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import { formatShape, type ValueType } from '../core/types';
+import { py } from '../core/export/python';
 
 const lossOutputs = { loss: { kind: 'loss', doc: 'Scalar loss.' } } as const;
 const scalarLoss = (): { loss: ValueType } => ({ loss: { kind: 'loss', shape: [] } });
@@ -55,6 +56,13 @@ function regressionLoss(
   });
 }
 
+/** losses.py's function of the same name, with the constant target when the target port is unwired. */
+function regressionPytorch(fn: string) {
+  return (a: { in: Record<string, string>; params: { reduction: Reduction; target: number } }) => ({
+    loss: `losses.${fn}(${a.in.input}, ${a.in.target ?? py(a.params.target)}, ${py(a.params.reduction)})`,
+  });
+}
+
 export const l1 = defineNode({
   type: 'loss.l1',
   version: 1,
@@ -74,6 +82,7 @@ export const l1 = defineNode({
     return scalarLoss();
   },
   build: regressionLoss(l1Loss),
+  pytorch: { forward: regressionPytorch('l1_loss') },
 });
 
 export const mse = defineNode({
@@ -95,6 +104,7 @@ export const mse = defineNode({
     return scalarLoss();
   },
   build: regressionLoss(mseLoss),
+  pytorch: { forward: regressionPytorch('mse_loss') },
 });
 
 export const bceLogits = defineNode({
@@ -125,6 +135,7 @@ export const bceLogits = defineNode({
     return scalarLoss();
   },
   build: regressionLoss(bceWithLogits),
+  pytorch: { forward: regressionPytorch('bce_with_logits') },
 });
 
 export const crossEntropyLoss = defineNode({
@@ -189,5 +200,10 @@ export const crossEntropyLoss = defineNode({
       }),
       dispose: () => weights?.dispose(),
     };
+  },
+  pytorch: {
+    forward: (a) => ({
+      loss: `losses.cross_entropy(${a.in.input}, ${a.in.target}, weights=${a.params.weights.length > 0 ? py(a.params.weights) : 'None'}, ignore_index=${a.params.ignoreIndex}, reduction=${py(a.params.reduction)})`,
+    }),
   },
 });

@@ -13,6 +13,8 @@ import { describeGraph, formatFlops, formatCount } from './info';
 import { spawnTrainer } from '../train/host';
 import type { TrainerEvent } from '../contract/messages';
 import { formatValueType } from '../types';
+import { defaultRegistries } from '../graph/registries';
+import { EXPORT_USAGE, ExportUsageError, exportCommand, exportDataCommand, importWeightsCommand } from './export-commands';
 
 const USAGE = `tensorweave — build, check and train Tensorweave graphs
 
@@ -23,7 +25,7 @@ Usage:
   tensorweave info <file>                        per node: output shapes, parameters, FLOPs
   tensorweave train <file> [options]             train, writing a run folder
   tensorweave train --resume <runDir>            continue a run from its latest checkpoint
-
+  (PyTorch)${EXPORT_USAGE}
 Train options:
   --steps N          number of steps (default: the graph's training.steps)
   --out DIR          folder for run folders (default: runs)
@@ -58,6 +60,12 @@ async function main(argv: string[]): Promise<number> {
       return info(rest);
     case 'train':
       return train(rest);
+    case 'export':
+      return exportCommand(rest, defaultRegistries());
+    case 'export-data':
+      return exportDataCommand(rest, defaultRegistries());
+    case 'import-weights':
+      return importWeightsCommand(rest, defaultRegistries());
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -322,7 +330,7 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (error instanceof UsageError || error instanceof ExportUsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`tensorweave: ${(error as Error).message}\nRun 'tensorweave help' for usage.\n`);
       process.exit(2);
     }
