@@ -91,8 +91,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors file'
     if (end - begin !== size * BYTES[d] || dataStart + end > bytes.length) {
       throw new Error(`${source}: tensor '${name}' spans bytes ${begin}–${end}, which does not fit shape [${shape}] of ${d} or the file`);
     }
-    // Copy so the typed array is aligned and independent of the file buffer.
-    const raw = bytes.slice(dataStart + begin, dataStart + end);
+    // Copy so the typed array is aligned and independent of the file buffer (Buffer.slice would share it, so not that).
+    const raw = Uint8Array.prototype.slice.call(bytes, dataStart + begin, dataStart + end);
     const data =
       d === 'F32' ? new Float32Array(raw.buffer) : d === 'F64' ? new Float64Array(raw.buffer) : d === 'I32' ? new Int32Array(raw.buffer) : new BigInt64Array(raw.buffer);
     tensors[name] = { dtype: d, shape, data };
