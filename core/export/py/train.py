@@ -19,7 +19,7 @@ import torch.nn.functional as F  # noqa: F401 (the objectives below use it)
 import losses  # noqa: F401
 
 from data import make_dataset
-from model import Model
+from model import Model, batch_norm_frozen_stats  # noqa: F401 (objectives use it)
 from weights import load_safetensors, save_safetensors
 
 # @generated@

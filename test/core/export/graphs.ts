@@ -70,7 +70,7 @@ export function ganGraph(order: 'D first' | 'G first'): GraphDocument {
   const g = new GraphBuilder({ name: `tiny GAN, ${order}` });
   g.dataset('shapes.paired', { imageSize: 16 });
   g.add('input.dataset', {}, 'data');
-  g.op('conv2d', { input: 'data.A' }, { outChannels: 8, kernelSize: 3, padding: 1 }, 'g_conv1');
+  g.op('conv2d', { input: 'data.A' }, { outChannels: 8, kernelSize: 3, padding: 1, bias: false }, 'g_conv1');
   g.op('batchnorm2d', { input: 'g_conv1.output' }, {}, 'g_bn');
   g.op('relu', { input: 'g_bn.output' }, {}, 'g_act');
   g.op('conv2d', { input: 'g_act.output' }, { outChannels: 3, kernelSize: 3, padding: 1 }, 'g_conv2');
@@ -80,7 +80,7 @@ export function ganGraph(order: 'D first' | 'G first'): GraphDocument {
     ['real', 'data.B'],
   ]) {
     g.op('concat', { a: 'data.A', b: input }, {}, `d_in_${id}`);
-    g.op('conv2d', { input: `d_in_${id}.output` }, { outChannels: 8, kernelSize: 4, stride: 2, padding: 1 }, `d_conv1_${id}`);
+    g.op('conv2d', { input: `d_in_${id}.output` }, { outChannels: 8, kernelSize: 4, stride: 2, padding: 1, bias: false }, `d_conv1_${id}`);
     g.op('batchnorm2d', { input: `d_conv1_${id}.output` }, {}, `d_bn_${id}`);
     g.op('leaky_relu', { input: `d_bn_${id}.output` }, {}, `d_act_${id}`);
     g.op('conv2d', { input: `d_act_${id}.output` }, { outChannels: 1, kernelSize: 3, padding: 1 }, `D_${id}`);
