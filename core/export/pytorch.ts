@@ -286,6 +286,8 @@ class Generator {
       `torchrun --nproc_per_node=4 train.py --data data${withWeights ? ' --weights model.safetensors' : ''}   # data parallel, one process per GPU`,
       '```',
       '',
+      'With Debian\'s torch 1.13 on Python 3.11, add `--redirects 1 --tee 1` to torchrun (its default "0" fails to parse there).',
+      '',
       'Under torchrun every process reads its own shard (DistributedSampler), gradients are averaged across',
       'processes before each optimizer steps, and only rank 0 logs and saves. `--batch-size` is per process.',
       '`--sync-bn` turns batch norms into SyncBatchNorm (GPU only). The run folder holds `events.jsonl` in',

@@ -84,7 +84,8 @@ describe('tensorweave export commands', () => {
 
     const torchrun = path.join(path.dirname(torchPython()), 'torchrun');
     await runPython(
-      [torchrun, '--standalone', '--nproc_per_node=2', 'train.py', '--data', 'data', '--steps', '2', '--log-every', '1', '--weights', 'model.safetensors', '--out', 'run'],
+      // --redirects/--tee 1: Debian's torch 1.13 on Python 3.11 cannot parse their default "0" (Std.from_str returns None).
+      [torchrun, '--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', 'train.py', '--data', 'data', '--steps', '2', '--log-every', '1', '--weights', 'model.safetensors', '--out', 'run'],
       { cwd: pkg, env: { OMP_NUM_THREADS: '1' } },
     );
     const lines = (await fs.readFile(path.join(pkg, 'run', 'events.jsonl'), 'utf8')).trim().split('\n');
