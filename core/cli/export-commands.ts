@@ -17,13 +17,12 @@ import { decodeSafetensors } from '../export/safetensors';
 import { weightsFromTorchState } from '../export/weights';
 import { tf } from '../tf';
 
-export const EXPORT_USAGE = `
-  tensorweave export pytorch <file> <outDir> [--weights <checkpointDir>] [--force]
+export const EXPORT_USAGE = `  tensorweave export pytorch <file> <outDir> [--weights <checkpointDir>] [--force]
                                                  write a PyTorch package (model.py, train.py, …)
   tensorweave export-data <dataset> --count N <outDir> [--graph <file>] [--seed N] [--split train|val] [--force]
                                                  write dataset samples for the exported train.py
-  tensorweave import-weights <file> <model.safetensors> [--out <checkpointDir>]
-                                                 load a PyTorch state_dict into a checkpoint
+  tensorweave import-weights <file> <model.safetensors> [--out <checkpointsDir>]
+                                                 load a PyTorch state_dict into <checkpointsDir>/step-0000000
 `;
 
 /** A mistake in how the command was called: main prints it with the usage hint and exits 2. */
@@ -113,7 +112,7 @@ export async function exportDataCommand(args: string[], registries: GraphRegistr
 export async function importWeightsCommand(args: string[], registries: GraphRegistries): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
   const [file, weightsFile] = positionals;
-  if (!file || !weightsFile) throw new ExportUsageError('usage: tensorweave import-weights <file> <model.safetensors> [--out <checkpointDir>]');
+  if (!file || !weightsFile) throw new ExportUsageError('usage: tensorweave import-weights <file> <model.safetensors> [--out <checkpointsDir>]');
   const graph = await readGraph(file, registries);
   let bytes: Uint8Array;
   try {

@@ -25,7 +25,7 @@ Usage:
   tensorweave info <file>                        per node: output shapes, parameters, FLOPs
   tensorweave train <file> [options]             train, writing a run folder
   tensorweave train --resume <runDir>            continue a run from its latest checkpoint
-  (PyTorch)${EXPORT_USAGE}
+${EXPORT_USAGE}
 Train options:
   --steps N          number of steps (default: the graph's training.steps)
   --out DIR          folder for run folders (default: runs)
