@@ -12,6 +12,7 @@ import type { AnyDatasetDefinition } from './data/dataset-api';
 import type { NodeIO } from './io';
 
 export type { NodeIO };
+import type { PytorchExport } from './export/pytorch-api';
 
 export const CATEGORIES = [
   'io',
@@ -222,6 +223,8 @@ export interface NodeDefinition<
   readsDataset?: boolean;
   /** How this node's outputs are measured on the validation split, when they can be. */
   metrics?: NodeMetrics;
+  /** How this node exports to PyTorch (`tensorweave export pytorch`); a graph holding a node type without it cannot export. */
+  pytorch?: PytorchExport<S>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -9,6 +9,7 @@ import { expectDense } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import type { ValueType } from '../core/types';
 import { perOutputElement } from './flops';
+import { py } from '../core/export/python';
 
 const inputs = {
   input: { kinds: ['tensor'], doc: 'Any tensor: feature map, vector or logits.' },
@@ -34,6 +35,7 @@ export const relu = defineNode({
   inferShape: sameAsInput,
   flops: perOutputElement(1),
   build: () => ({ forward: (values) => ({ output: tf.relu(tensorOf(values.input, 'input')) }) }),
+  pytorch: { forward: (a) => ({ output: `F.relu(${a.in.input})` }) },
 });
 
 export const leakyRelu = defineNode({
@@ -55,6 +57,7 @@ export const leakyRelu = defineNode({
   build: ({ params }) => ({
     forward: (values) => ({ output: tf.leakyRelu(tensorOf(values.input, 'input'), params.negativeSlope) }),
   }),
+  pytorch: { forward: (a) => ({ output: `F.leaky_relu(${a.in.input}, ${py(a.params.negativeSlope)})` }) },
 });
 
 export const tanh = defineNode({
@@ -69,6 +72,7 @@ export const tanh = defineNode({
   inferShape: sameAsInput,
   flops: perOutputElement(4),
   build: () => ({ forward: (values) => ({ output: tf.tanh(tensorOf(values.input, 'input')) }) }),
+  pytorch: { forward: (a) => ({ output: `torch.tanh(${a.in.input})` }) },
 });
 
 export const sigmoid = defineNode({
@@ -85,4 +89,5 @@ export const sigmoid = defineNode({
   inferShape: sameAsInput,
   flops: perOutputElement(4),
   build: () => ({ forward: (values) => ({ output: tf.sigmoid(tensorOf(values.input, 'input')) }) }),
+  pytorch: { forward: (a) => ({ output: `torch.sigmoid(${a.in.input})` }) },
 });

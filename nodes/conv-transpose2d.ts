@@ -4,6 +4,7 @@ import { pytorchDefault } from '../core/init';
 import { convTranspose2dTorch } from '../core/ops/conv';
 import { convTransposeOutputSize, expectImage } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
+import { py } from '../core/export/python';
 
 export const convTranspose2d = defineNode({
   type: 'conv_transpose2d',
@@ -85,6 +86,14 @@ export const convTranspose2d = defineNode({
         output: convTranspose2dTorch(tensor4dOf(inputs.input, 'input'), kernel, bias, options),
       }),
     };
+  },
+  pytorch: {
+    module: ({ params, inputs }) =>
+      `nn.ConvTranspose2d(${inputs.input?.shape?.[3]}, ${params.outChannels}, ${params.kernelSize}, stride=${params.stride}, ` +
+      `padding=${params.padding}, output_padding=${params.outputPadding}, bias=${py(params.bias)})`,
+    forward: (a) => ({ output: `${a.module}(${a.in.input})` }),
+    // Ours H×W×out×in, PyTorch's in×out×H×W.
+    weights: { kernel: { name: 'weight', permute: [3, 2, 0, 1] }, bias: { name: 'bias' } },
   },
   flops({ inputs, params }) {
     const shape = inputs.input.shape;

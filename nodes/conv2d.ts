@@ -4,6 +4,7 @@ import { pytorchDefault } from '../core/init';
 import { conv2dTorch } from '../core/ops/conv';
 import { convOutputSize, dilatedKernelSize, expectImage } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
+import { py } from '../core/export/python';
 
 export const conv2d = defineNode({
   type: 'conv2d',
@@ -102,6 +103,14 @@ export const conv2d = defineNode({
         output: conv2dTorch(tensor4dOf(inputs.input, 'input'), kernel, bias, options),
       }),
     };
+  },
+  pytorch: {
+    module: ({ params, inputs }) =>
+      `nn.Conv2d(${inputs.input?.shape?.[3]}, ${params.outChannels}, ${params.kernelSize}, stride=${params.stride}, padding=${params.padding}, ` +
+      `dilation=${params.dilation}${params.groups !== 1 ? `, groups=${params.groups}` : ''}, bias=${py(params.bias)}${params.paddingMode === 'reflect' ? ", padding_mode='reflect'" : ''})`,
+    forward: (a) => ({ output: `${a.module}(${a.in.input})` }),
+    // Ours H×W×in×out, PyTorch's out×in×H×W.
+    weights: { kernel: { name: 'weight', permute: [3, 2, 0, 1] }, bias: { name: 'bias' } },
   },
   flops({ inputs, params, outputs }) {
     const inChannels = inputs.input.shape?.[3];

@@ -55,4 +55,6 @@ export const datasetInput = defineNode({
       },
     };
   },
+  // data.py yields batches as dicts of tensors with images already N×C×H×W.
+  pytorch: { forward: (a) => Object.fromEntries(Object.keys(a.outputs).filter((f) => a.outputs[f]).map((f) => [f, `batch[${JSON.stringify(f)}]`])) },
 });

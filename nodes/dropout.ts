@@ -5,6 +5,7 @@ import { expectDense } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import type { Rng } from '../core/rng';
 import { perOutputElement } from './flops';
+import { py } from '../core/export/python';
 
 /** Inverted-dropout mask: 0 with probability `rate`, else 1/(1 − rate), so the expected value is unchanged. */
 export function dropoutMask(size: number, rate: number, rng: Rng): Float32Array {
@@ -43,4 +44,6 @@ export const dropout = defineNode({
       return { output: tf.mul(x, tf.tensor(dropoutMask(x.size, params.p, mode.rng), x.shape, 'float32')) };
     },
   }),
+  // PyTorch draws its own masks: the same rate, not the same dropped values as our seeded generator.
+  pytorch: { forward: (a) => ({ output: `F.dropout(${a.in.input}, ${py(a.params.p)}, ${a.training})` }) },
 });

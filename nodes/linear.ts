@@ -4,6 +4,7 @@ import { tf } from '../core/tf';
 import { pytorchDefault } from '../core/init';
 import { expectVector } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
+import { py } from '../core/export/python';
 
 export const linear = defineNode({
   type: 'linear',
@@ -41,6 +42,12 @@ export const linear = defineNode({
         return { output: bias ? tf.add(y, bias) : y };
       },
     };
+  },
+  pytorch: {
+    module: ({ params, inputs }) => `nn.Linear(${inputs.input?.shape?.[1]}, ${params.outFeatures}, bias=${py(params.bias)})`,
+    forward: (a) => ({ output: `${a.module}(${a.in.input})` }),
+    // Ours in×out (x·W), PyTorch's out×in (x·Wᵀ).
+    weights: { kernel: { name: 'weight', permute: [1, 0] }, bias: { name: 'bias' } },
   },
   flops({ inputs, params }) {
     const d = inputs.input.shape?.[1];

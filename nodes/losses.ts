@@ -11,6 +11,7 @@ import { expectDense, shapeDifference } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import { formatShape, type ValueType } from '../core/types';
 import { perInputElement } from './flops';
+import { py } from '../core/export/python';
 
 const lossOutputs = { loss: { kind: 'loss', doc: 'Scalar loss.' } } as const;
 const scalarLoss = (): { loss: ValueType } => ({ loss: { kind: 'loss', shape: [] } });
@@ -56,6 +57,13 @@ function regressionLoss(
   });
 }
 
+/** losses.py's function of the same name, with the constant target when the target port is unwired. */
+function regressionPytorch(fn: string) {
+  return (a: { in: Record<string, string>; params: { reduction: Reduction; target: number } }) => ({
+    loss: `losses.${fn}(${a.in.input}, ${a.in.target ?? py(a.params.target)}, ${py(a.params.reduction)})`,
+  });
+}
+
 export const l1 = defineNode({
   type: 'loss.l1',
   version: 1,
@@ -76,6 +84,7 @@ export const l1 = defineNode({
   },
   flops: perInputElement(3),
   build: regressionLoss(l1Loss),
+  pytorch: { forward: regressionPytorch('l1_loss') },
 });
 
 export const mse = defineNode({
@@ -98,6 +107,7 @@ export const mse = defineNode({
   },
   flops: perInputElement(3),
   build: regressionLoss(mseLoss),
+  pytorch: { forward: regressionPytorch('mse_loss') },
 });
 
 export const bceLogits = defineNode({
@@ -145,6 +155,11 @@ export const bceLogits = defineNode({
       return { loss: bceWithLogits(input, target, params.reduction, params.posWeight) };
     },
   }),
+  pytorch: {
+    forward: (a) => ({
+      loss: `losses.bce_with_logits(${a.in.input}, ${a.in.target ?? py(a.params.target)}, ${py(a.params.reduction)}, ${py(a.params.posWeight)})`,
+    }),
+  },
 });
 
 export const crossEntropyLoss = defineNode({
@@ -211,5 +226,10 @@ export const crossEntropyLoss = defineNode({
       }),
       dispose: () => weights?.dispose(),
     };
+  },
+  pytorch: {
+    forward: (a) => ({
+      loss: `losses.cross_entropy(${a.in.input}, ${a.in.target}, weights=${a.params.weights.length > 0 ? py(a.params.weights) : 'None'}, ignore_index=${a.params.ignoreIndex}, reduction=${py(a.params.reduction)})`,
+    }),
   },
 });

@@ -8,6 +8,7 @@ import { expectDense, shapeDifference } from '../core/ops/shape';
 import { tensorOf } from '../core/ops/value';
 import { formatShape, type Dim, type ValueType } from '../core/types';
 import { noArithmetic, perOutputElement } from './flops';
+import { torchAxis } from '../core/export/python';
 
 const PORTS = ['a', 'b', 'c', 'd'] as const;
 
@@ -57,6 +58,7 @@ export const add = defineNode({
   },
   flops: perOutputElement(1),
   build: () => ({ forward: (values) => ({ output: tf.addN(wiredTensors(values)) }) }),
+  pytorch: { forward: (a) => ({ output: PORTS.filter((port) => a.in[port]).map((port) => a.in[port]).join(' + ') }) },
 });
 
 const AXES = { channels: -1, height: 1, width: 2 } as const;
@@ -115,4 +117,11 @@ export const concat = defineNode({
       return { output: tf.concat(tensors, axis) };
     },
   }),
+  pytorch: {
+    forward: (a) => {
+      const rank = a.inputs.a?.shape?.length ?? 4;
+      const axis = torchAxis(a.params.axis === 'channels' ? rank - 1 : AXES[a.params.axis], rank);
+      return { output: `torch.cat([${PORTS.filter((port) => a.in[port]).map((port) => a.in[port]).join(', ')}], dim=${axis})` };
+    },
+  },
 });

@@ -5,6 +5,7 @@ import { batchNorm, instanceNorm } from '../core/ops/norm';
 import { expectImage } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
 import { perOutputElement } from './flops';
+import { py } from '../core/export/python';
 
 export const batchNorm2d = defineNode({
   type: 'batchnorm2d',
@@ -62,6 +63,18 @@ export const batchNorm2d = defineNode({
       }),
     };
   },
+  pytorch: {
+    module: ({ params, inputs }) => `nn.BatchNorm2d(${inputs.input?.shape?.[3]}, eps=${py(params.eps)}, momentum=${py(params.momentum)}, affine=${py(params.affine)})`,
+    // A node that already ran this step (for an earlier optimizer) leaves the running statistics alone, as ours does.
+    forward: (a) => ({ output: a.updateStats ? `${a.module}(${a.in.input})` : `batch_norm_frozen_stats(${a.module}, ${a.in.input})` }),
+    weights: {
+      gamma: { name: 'weight' },
+      beta: { name: 'bias' },
+      runningMean: { name: 'running_mean' },
+      runningVar: { name: 'running_var' },
+    },
+    extraTensors: { num_batches_tracked: { dtype: 'I64', shape: [] } },
+  },
 });
 
 export const instanceNorm2d = defineNode({
@@ -103,5 +116,10 @@ export const instanceNorm2d = defineNode({
     return {
       forward: (inputs) => ({ output: instanceNorm(tensor4dOf(inputs.input, 'input'), params.eps, { gamma, beta }) }),
     };
+  },
+  pytorch: {
+    module: ({ params, inputs }) => `nn.InstanceNorm2d(${inputs.input?.shape?.[3]}, eps=${py(params.eps)}, affine=${py(params.affine)})`,
+    forward: (a) => ({ output: `${a.module}(${a.in.input})` }),
+    weights: { gamma: { name: 'weight' }, beta: { name: 'bias' } },
   },
 });

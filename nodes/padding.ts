@@ -42,4 +42,7 @@ export const reflectionPad2d = defineNode({
       }),
     };
   },
+  pytorch: {
+    forward: ({ in: x, params }) => ({ output: params.padding === 0 ? x.input : `F.pad(${x.input}, (${Array(4).fill(params.padding).join(', ')}), mode='reflect')` }),
+  },
 });

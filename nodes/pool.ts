@@ -5,6 +5,7 @@ import { avgPool2dTorch, avgPoolScale, maxPool2dTorch } from '../core/ops/pool';
 import { expectImage, poolOutputSize } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
 import type { ValueType } from '../core/types';
+import { py } from '../core/export/python';
 
 const inputs = { input: { kinds: ['image'], doc: 'Feature map N×H×W×C.' } } as const;
 const outputs = { output: { kind: 'image', doc: 'Pooled map N×H_out×W_out×C.' } } as const;
@@ -69,6 +70,9 @@ export const maxPool2d = defineNode({
       }),
     }),
   }),
+  pytorch: {
+    forward: ({ in: x, params }) => ({ output: `F.max_pool2d(${x.input}, ${params.kernelSize}, stride=${params.stride}, padding=${params.padding}${params.ceilMode ? ', ceil_mode=True' : ''})` }),
+  },
   flops: ({ outputs: types, params }) => {
     const s = types.output?.shape;
     return s ? (s[1] as number) * (s[2] as number) * (s[3] as number) * params.kernelSize * params.kernelSize : 0;
@@ -113,6 +117,11 @@ export const avgPool2d = defineNode({
       forward: (values) => ({ output: avgPool2dTorch(tensor4dOf(values.input, 'input'), options, scale) }),
       dispose: () => scale?.dispose(),
     };
+  },
+  pytorch: {
+    forward: ({ in: x, params }) => ({
+      output: `F.avg_pool2d(${x.input}, ${params.kernelSize}, stride=${params.stride}, padding=${params.padding}, count_include_pad=${py(params.countIncludePad)}${params.ceilMode ? ', ceil_mode=True' : ''})`,
+    }),
   },
   flops: ({ outputs: types, params }) => {
     const s = types.output?.shape;

@@ -44,6 +44,10 @@ export const flatten = defineNode({
       return { output: tf.reshape(x, [x.shape[0], -1]) };
     },
   }),
+  // PyTorch maps are N×C×H×W: back to channels last first, so the values keep our order (and a following linear its weights).
+  pytorch: {
+    forward: (a) => ({ output: a.inputs.input?.shape?.length === 4 ? `${a.in.input}.permute(0, 2, 3, 1).flatten(1)` : `${a.in.input}.flatten(1)` }),
+  },
 });
 
 const KIND_BY_RANK: Record<number, PortKind> = { 1: 'vector', 3: 'image' };
@@ -101,4 +105,12 @@ export const reshape = defineNode({
       return { output: tf.reshape(x, [x.shape[0], ...params.shape]) };
     },
   }),
+  pytorch: {
+    forward: (a) => {
+      const source = a.inputs.input?.shape?.length === 4 ? `${a.in.input}.permute(0, 2, 3, 1)` : a.in.input;
+      const target = a.outputs.output?.shape ?? [];
+      const reshaped = `${source}.reshape(${source}.shape[0], ${a.params.shape.join(', ')})`;
+      return { output: target.length === 4 ? `${reshaped}.permute(0, 3, 1, 2)` : reshaped };
+    },
+  },
 });

@@ -4,6 +4,7 @@ import { p } from '../core/params';
 import { bilinearResizeWith, interpolationMatrices, nearestUpsample } from '../core/ops/resize';
 import { expectImage } from '../core/ops/shape';
 import { tensor4dOf } from '../core/ops/value';
+import { py } from '../core/export/python';
 
 export const upsample = defineNode({
   type: 'upsample',
@@ -45,6 +46,14 @@ export const upsample = defineNode({
       forward: (values) => ({ output: bilinearResizeWith(tensor4dOf(values.input, 'input'), matrices) }),
       dispose: () => tf.dispose([matrices.rows, matrices.cols]),
     };
+  },
+  pytorch: {
+    forward: ({ in: x, params }) => ({
+      output:
+        params.mode === 'nearest'
+          ? `F.interpolate(${x.input}, scale_factor=${params.scaleFactor}, mode='nearest')`
+          : `F.interpolate(${x.input}, scale_factor=${params.scaleFactor}, mode='bilinear', align_corners=${py(params.alignCorners)})`,
+    }),
   },
   flops({ inputs, params }) {
     const s = inputs.input.shape;

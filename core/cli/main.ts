@@ -11,6 +11,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, RunFolder, RUN_ID_PATTERN } from '../train/run-folder';
 import { trainCommand } from './train';
+import { exportCommandSpec, exportDataCommandSpec, importWeightsCommandSpec } from './export-command-specs';
 import { EXIT, InputError, UsageError, err, markOutputClosed, out, parseOptions, type CliApp, type Command } from './command';
 import type { NodeLibrary } from '../library';
 
@@ -118,6 +119,9 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   runs: runsCommand,
   describe: describeCommand,
+  export: exportCommandSpec,
+  'export-data': exportDataCommandSpec,
+  'import-weights': importWeightsCommandSpec,
   help: helpCommand,
 };
 

@@ -1,0 +1,114 @@
+"""Datasets for the exported model: samples written by `tensorweave export-data`, and the pix2pix and
+CycleGAN folder layouts Tensorweave reads. Each item is a dict of tensors; images are C x H x W in [-1, 1]
+(folders) or as the dataset produced them (exported samples).
+
+Written by `tensorweave export pytorch`.
+"""
+import json
+import os
+import random
+
+import torch
+import torch.nn.functional as F
+
+from weights import load_safetensors
+
+IMAGE_EXTENSIONS = {'.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif'}
+
+
+class ExportedSamples(torch.utils.data.Dataset):
+    """samples.safetensors from `tensorweave export-data`: one tensor per field, [count, ...] channels-last;
+    image fields (listed in its metadata) are turned to C x H x W here."""
+
+    def __init__(self, folder):
+        path = os.path.join(folder, 'samples.safetensors')
+        if not os.path.exists(path):
+            raise FileNotFoundError(f'{path} does not exist; write it with `npx tensorweave export-data <dataset> --count N {folder}`')
+        with open(os.path.join(folder, 'samples.json')) as f:
+            self.info = json.load(f)
+        self.fields = load_safetensors(path)
+        for name in self.info['images']:
+            self.fields[name] = self.fields[name].permute(0, 3, 1, 2).contiguous()
+        self.count = next(iter(self.fields.values())).shape[0]
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        return {name: values[index] for name, values in self.fields.items()}
+
+
+def _images(folder):
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f'{folder} is not a folder')
+    names = sorted(n for n in os.listdir(folder) if os.path.splitext(n)[1].lower() in IMAGE_EXTENSIONS)
+    if not names:
+        raise FileNotFoundError(f'{folder} holds no images ({", ".join(sorted(IMAGE_EXTENSIONS))})')
+    return [os.path.join(folder, n) for n in names]
+
+
+def _read(file, size, crop=None):
+    """An RGB image file as 3 x size x size in [-1, 1], resized bicubically (Tensorweave uses libvips, so
+    pixel values differ slightly)."""
+    from torchvision.io import ImageReadMode, read_image
+    image = read_image(file, ImageReadMode.RGB).float() / 255
+    if crop is not None:
+        half = image.shape[2] // 2
+        image = image[:, :, :half] if crop == 'left' else image[:, :, half:]
+    image = F.interpolate(image[None], size=(size, size), mode='bicubic', align_corners=False)[0].clamp(0, 1)
+    return image * 2 - 1
+
+
+class Pix2pixFolder(torch.utils.data.Dataset):
+    """pytorch-CycleGAN-and-pix2pix's aligned layout: root/train/ (and val/) of A|B pairs side by side."""
+
+    def __init__(self, root, image_size=64, direction='AtoB', flip=True, split='train'):
+        folder = os.path.join(root, split if split == 'train' else 'val')
+        self.files = _images(folder if os.path.isdir(folder) else os.path.join(root, 'train'))
+        self.size, self.flip = image_size, flip and split == 'train'
+        self.sides = ('left', 'right') if direction == 'AtoB' else ('right', 'left')
+
+    def __len__(self):
+        return len(self.files)
+
+    def __getitem__(self, index):
+        a, b = (_read(self.files[index], self.size, side) for side in self.sides)
+        if self.flip and random.random() < 0.5:
+            a, b = a.flip(2), b.flip(2)
+        return {'A': a, 'B': b}
+
+
+class CycleganFolder(torch.utils.data.Dataset):
+    """pytorch-CycleGAN-and-pix2pix's unaligned layout: root/trainA/ and root/trainB/, B drawn at random."""
+
+    def __init__(self, root, image_size=64, flip=True, split='train'):
+        prefix = 'train' if split == 'train' else 'test'
+        self.a = _images(os.path.join(root, prefix + 'A'))
+        self.b = _images(os.path.join(root, prefix + 'B'))
+        self.size, self.flip = image_size, flip and split == 'train'
+
+    def __len__(self):
+        return max(len(self.a), len(self.b))
+
+    def __getitem__(self, index):
+        a = _read(self.a[index % len(self.a)], self.size)
+        b = _read(self.b[random.randrange(len(self.b))], self.size)
+        if self.flip and random.random() < 0.5:
+            a = a.flip(2)
+        if self.flip and random.random() < 0.5:
+            b = b.flip(2)
+        return {'A': a, 'B': b}
+
+
+def make_dataset(spec, data, split='train'):
+    """The dataset of the graph's `spec` ({type, params}); `data` is a folder from export-data or the
+    dataset's own folder (overriding the graph's path)."""
+    kind, params = spec['type'], spec.get('params', {})
+    if kind == 'folder.pix2pix':
+        return Pix2pixFolder(data or params.get('path', ''), params.get('imageSize', 64), params.get('direction', 'AtoB'), params.get('flip', True), split)
+    if kind == 'folder.cyclegan':
+        return CycleganFolder(data or params.get('path', ''), params.get('imageSize', 64), params.get('flip', True), split)
+    if data is None:
+        raise SystemExit(f"dataset '{kind}' is generated by Tensorweave: write samples with "
+                         f"`npx tensorweave export-data {kind} --count 10000 data` and pass --data data")
+    return ExportedSamples(data)
