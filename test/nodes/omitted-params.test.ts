@@ -20,7 +20,7 @@ describe('params left out of a graph file', () => {
     const { graph, problems } = loadGraph(readFileSync(handWritten, 'utf8'), library);
     expect(problems).toEqual([]);
     const conv = graph!.nodes.find((n) => n.id === 'enc1')!;
-    expect(conv.params).toEqual({ outChannels: 16, kernelSize: 3, stride: 1, padding: 1, paddingMode: 'zeros', dilation: 1, bias: false });
+    expect(conv.params).toEqual({ outChannels: 16, kernelSize: 3, stride: 1, padding: 1, paddingMode: 'zeros', dilation: 1, groups: 1, bias: false });
   });
 
   it.each(templates.map((t) => [t.id, t] as const))('template %s with its defaults stripped loads back to the same bytes', (_, template) => {
