@@ -268,8 +268,8 @@ function FrozenField({ moduleId, moduleName, frozen, trainers }: { moduleId: str
         A frozen module keeps its weights as they are (a pretrained loss network, a fixed teacher): no optimizer may list it, and it gets no warning for being untrained.
       </p>
       {pending && (
-        <div className="tw-field-error" role="alert" data-testid="module-frozen-confirm">
-          <p>
+        <div className="tw-field-notice" role="alert" data-testid="module-frozen-confirm">
+          <p className="tw-field-notice-text">
             Optimizer {quoted} {trainers.length === 1 ? 'updates' : 'update'} '{moduleName}'. Freezing it takes it out of {trainers.length === 1 ? "that optimizer's" : "those optimizers'"} modules.
           </p>
           <div className="tw-button-row">
