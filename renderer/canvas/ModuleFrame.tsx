@@ -33,6 +33,11 @@ export const ModuleFrame = memo(function ModuleFrame({ data, selected }: NodePro
   ) : (
     <span className="tw-frame-name" onDoubleClick={() => setEditing(true)} title="Double-click to rename">
       {module.name}
+      {module.frozen && (
+        <span className="tw-frame-frozen" data-testid="frozen-mark" title="Frozen: no optimizer updates this module; its weights keep their values">
+          {' ❄ frozen'}
+        </span>
+      )}
     </span>
   );
 

@@ -65,6 +65,8 @@ export interface EditorActions {
   ungroup(moduleId: string): void;
   renameModule(moduleId: string, name: string): void;
   setModuleCollapsed(moduleId: string, collapsed: boolean): void;
+  /** Freezes a module (taking it out of the optimizers that list it) or makes it trainable again, as one step. */
+  setModuleFrozen(moduleId: string, frozen: boolean): ParamOutcome;
   copySelection(): boolean;
   cutSelection(): boolean;
   paste(options: edits.PasteOptions): string[];
@@ -221,6 +223,11 @@ export function createEditorStore(initial: GraphDocument, file: FileInfo = { nam
       },
       setModuleCollapsed(moduleId, collapsed) {
         record(edits.setModuleCollapsed(get().doc, moduleId, collapsed));
+      },
+      setModuleFrozen(moduleId, frozen) {
+        const outcome = edits.setModuleFrozen(get().doc, moduleId, frozen);
+        if (outcome.ok) record(outcome.doc);
+        return outcome;
       },
       copySelection() {
         const s = get();

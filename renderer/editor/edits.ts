@@ -228,6 +228,36 @@ export function setModuleInit(doc: GraphDocument, moduleId: string, init: 'defau
   };
 }
 
+/**
+ * Marks a module frozen (its weights keep their values: a pretrained loss
+ * network, a fixed teacher) or trainable again. No optimizer may update a
+ * frozen module, so freezing one that optimizers list takes it out of them
+ * in the same step: one undo brings back both the flag and the optimizers'
+ * lists. Refused when that would leave an optimizer with nothing to update.
+ */
+export function setModuleFrozen(doc: GraphDocument, moduleId: string, frozen: boolean): ParamOutcome {
+  const module = doc.modules.find((m) => m.id === moduleId);
+  if (!module) return { ok: false, reason: `there is no module '${moduleId}'` };
+  if (Boolean(module.frozen) === frozen) return { ok: true, doc };
+  const modules = doc.modules.map((m) => {
+    if (m !== module) return m;
+    const { frozen: _old, ...rest } = m;
+    return frozen ? { ...rest, frozen: true } : rest;
+  });
+  if (!frozen) return { ok: true, doc: { ...doc, modules } };
+  const stranded = doc.training.optimizers.filter((o) => o.modules.length === 1 && o.modules[0] === moduleId);
+  if (stranded.length > 0) {
+    const names = stranded.map((o) => `'${o.id}'`).join(', ');
+    return {
+      ok: false,
+      reason: `optimizer ${names} updates only '${module.name}', so freezing it would leave ${stranded.length === 1 ? 'that optimizer' : 'those optimizers'} nothing to train; give ${stranded.length === 1 ? 'it' : 'them'} another module first (Graph settings), or delete ${stranded.length === 1 ? 'it' : 'them'}.`,
+    };
+  }
+  const optimizers = doc.training.optimizers.map((o) => (o.modules.includes(moduleId) ? { ...o, modules: o.modules.filter((m) => m !== moduleId) } : o));
+  const changed = optimizers.some((o, i) => o !== doc.training.optimizers[i]);
+  return { ok: true, doc: { ...doc, modules, ...(changed ? { training: { ...doc.training, optimizers } } : {}) } };
+}
+
 export function setModuleCollapsed(doc: GraphDocument, moduleId: string, collapsed: boolean): GraphDocument {
   const before = doc.layout.modules[moduleId] ?? {};
   if (Boolean(before.collapsed) === collapsed) return doc;

@@ -3,6 +3,7 @@
  * its param specs), ports and problems; a selected module's settings; or,
  * with nothing selected, the graph's dataset and training settings.
  */
+import { useState } from 'react';
 import type { InputPortDef, OutputPortDef } from '../../core/node-api';
 import { formatValueType, PORT_KINDS, type PortKind } from '../../core/types';
 import { CATEGORY_TITLES } from '../../core/node-api';
@@ -199,6 +200,7 @@ function ModuleInspector({ moduleId }: { moduleId: string }) {
           <option value="normal0.02">normal0.02 (GANs)</option>
         </select>
       </div>
+      <FrozenField key={moduleId} moduleId={moduleId} frozen={module.frozen === true} moduleName={module.name} trainers={trainers.map((o) => o.id)} />
       <dl className="tw-facts">
         <dt>Id</dt>
         <dd>{module.id}</dd>
@@ -207,7 +209,7 @@ function ModuleInspector({ moduleId }: { moduleId: string }) {
         <dt>Parameters</dt>
         <dd>{formatCount(total)}</dd>
         <dt>Trained by</dt>
-        <dd>{trainers.length > 0 ? trainers.map((o) => o.id).join(', ') : 'no optimizer (weights stay as initialised)'}</dd>
+        <dd>{trainers.length > 0 ? trainers.map((o) => o.id).join(', ') : module.frozen ? 'no optimizer (frozen)' : 'no optimizer (weights stay as initialised)'}</dd>
       </dl>
       <div className="tw-button-row">
         <button className="tw-button" onClick={() => editor.getState().setModuleCollapsed(moduleId, !collapsed)}>
@@ -227,6 +229,64 @@ function ModuleInspector({ moduleId }: { moduleId: string }) {
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/**
+ * The module's `frozen` flag. Freezing a module that optimizers update first
+ * asks to take it out of them (the file format forbids both at once), so
+ * the checkbox never leaves an error behind without the user's say.
+ */
+function FrozenField({ moduleId, moduleName, frozen, trainers }: { moduleId: string; moduleName: string; frozen: boolean; trainers: readonly string[] }) {
+  const { editor } = useServices();
+  const [pending, setPending] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const set = (on: boolean) => {
+    const outcome = editor.getState().setModuleFrozen(moduleId, on);
+    setRefusal(outcome.ok ? null : outcome.reason);
+    setPending(false);
+  };
+  const quoted = trainers.map((o) => `'${o}'`).join(', ');
+  return (
+    <div className="tw-field" data-testid="module-frozen">
+      <label className="tw-check">
+        <input
+          type="checkbox"
+          data-testid="module-frozen-checkbox"
+          checked={frozen || pending}
+          onChange={(e) => {
+            if (e.target.checked && trainers.length > 0) {
+              setRefusal(null);
+              setPending(true);
+            } else set(e.target.checked);
+          }}
+        />
+        <span className="tw-field-name">Frozen (never trained)</span>
+      </label>
+      <p className="tw-doc">
+        A frozen module keeps its weights as they are (a pretrained loss network, a fixed teacher): no optimizer may list it, and it gets no warning for being untrained.
+      </p>
+      {pending && (
+        <div className="tw-field-notice" role="alert" data-testid="module-frozen-confirm">
+          <p className="tw-field-notice-text">
+            Optimizer {quoted} {trainers.length === 1 ? 'updates' : 'update'} '{moduleName}'. Freezing it takes it out of {trainers.length === 1 ? "that optimizer's" : "those optimizers'"} modules.
+          </p>
+          <div className="tw-button-row">
+            <button className="tw-button primary" onClick={() => set(true)}>
+              Freeze and remove from {quoted}
+            </button>
+            <button className="tw-button" onClick={() => setPending(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {refusal && (
+        <div className="tw-field-error" role="alert" data-testid="module-frozen-error">
+          {refusal}
+        </div>
+      )}
     </div>
   );
 }

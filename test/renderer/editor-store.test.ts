@@ -3,8 +3,9 @@ import { MAIN_MODULE, type GraphDocument } from '../../core/graph/schema';
 import { formatValueType } from '../../core/types';
 import { blankGraph } from '../../renderer/app/files';
 import { createEditorStore, isDirty } from '../../renderer/editor/editor-store';
-import { edgeId, setLossTerm, setOptimizerLr } from '../../renderer/editor/edits';
+import { edgeId, setLossTerm, setOptimizerLr, toggleOptimizerModule } from '../../renderer/editor/edits';
 import { cgan } from '../../nodes/templates/cgan';
+import { perceptual } from '../../nodes/templates/perceptual';
 import { installCatalog } from '../../renderer/editor/catalog';
 import { nodeLibrary } from '../../nodes/library';
 
@@ -301,5 +302,83 @@ describe('wiring', () => {
     expect(edgesInto(s().doc, 'loss').map(edgeId).sort()).toEqual(['data.image->loss.input', 'data.labels->loss.target']);
     s().undo();
     expect(edgesInto(s().doc, 'loss').map(edgeId).sort()).toEqual(['classifier.output->loss.input', 'data.labels->loss.target']);
+  });
+});
+
+describe('frozen modules', () => {
+  const codes = (s: () => { analysis: { problems: { code: string }[] } }) => s().analysis.problems.map((p) => p.code);
+
+  /** The blank graph with classifier grouped into 'module_1' and no optimizer updating it: one module-not-optimized warning. */
+  function untrainedModule() {
+    const t = setup();
+    t.s().select(['classifier']);
+    const id = t.s().groupSelection('Head')!;
+    t.s().apply(toggleOptimizerModule(t.s().doc, 'adam', id, false));
+    return { ...t, id };
+  }
+
+  it('freezing an untrained module silences its warning in one undoable step, and unfreezing writes no flag', () => {
+    const { s, id } = untrainedModule();
+    expect(codes(s)).toEqual(['module-not-optimized']);
+    const history = s().past.length;
+    const outcome = s().setModuleFrozen(id, true);
+    expect(outcome.ok).toBe(true);
+    expect(s().doc.modules[0]).toEqual({ id, name: 'Head', nodes: ['classifier'], frozen: true });
+    expect(s().doc.training.optimizers[0].modules).toEqual([MAIN_MODULE]);
+    expect(codes(s)).toEqual([]);
+    expect(s().past).toHaveLength(history + 1);
+    s().undo();
+    expect(s().doc.modules[0].frozen).toBeUndefined();
+    expect(codes(s)).toEqual(['module-not-optimized']);
+    s().redo();
+    expect(codes(s)).toEqual([]);
+    // Unfreezing drops the key, so a saved file does not grow a "frozen": false.
+    s().setModuleFrozen(id, false);
+    expect('frozen' in s().doc.modules[0]).toBe(false);
+    expect(codes(s)).toEqual(['module-not-optimized']);
+    // Setting what is already set records nothing.
+    const past = s().past.length;
+    s().setModuleFrozen(id, false);
+    expect(s().past).toHaveLength(past);
+  });
+
+  it('freezing a module an optimizer updates takes it out of that optimizer in the same step, never leaving frozen-module-optimized', () => {
+    const { s } = setup();
+    s().select(['classifier']);
+    const id = s().groupSelection('Head')!;
+    expect(s().doc.training.optimizers[0].modules).toEqual([MAIN_MODULE, id]);
+    const before = s().doc;
+    expect(s().setModuleFrozen(id, true).ok).toBe(true);
+    expect(s().doc.modules[0].frozen).toBe(true);
+    expect(s().doc.training.optimizers[0].modules).toEqual([MAIN_MODULE]);
+    expect(codes(s)).not.toContain('frozen-module-optimized');
+    expect(codes(s)).toEqual([]);
+    s().undo();
+    expect(s().doc).toBe(before);
+    expect(s().doc.training.optimizers[0].modules).toEqual([MAIN_MODULE, id]);
+  });
+
+  it('refuses to freeze the only module an optimizer updates, naming the optimizer and the fix, and changes nothing', () => {
+    const { s } = setup();
+    s().select(['flatten', 'classifier']);
+    const id = s().groupSelection('Head')!;
+    s().apply(toggleOptimizerModule(s().doc, 'adam', MAIN_MODULE, false));
+    expect(s().doc.training.optimizers[0].modules).toEqual([id]);
+    const before = s().doc;
+    const history = s().past.length;
+    const outcome = s().setModuleFrozen(id, true);
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.reason).toBe("optimizer 'adam' updates only 'Head', so freezing it would leave that optimizer nothing to train; give it another module first (Graph settings), or delete it.");
+    expect(s().doc).toBe(before);
+    expect(s().past).toHaveLength(history);
+    expect(s().setModuleFrozen('nope', true)).toEqual({ ok: false, reason: "there is no module 'nope'" });
+  });
+
+  it("opens the perceptual template's loss network frozen and outside every optimizer, without warnings about it", () => {
+    const { s } = setup(perceptual.build());
+    expect(s().doc.modules.find((m) => m.id === 'LossNet')?.frozen).toBe(true);
+    expect(s().doc.training.optimizers.flatMap((o) => o.modules)).not.toContain('LossNet');
+    expect(codes(s)).not.toContain('module-not-optimized');
+    expect(codes(s)).not.toContain('frozen-module-optimized');
   });
 });
