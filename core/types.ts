@@ -11,7 +11,6 @@ export type Dim = number | string;
 export type Shape = readonly Dim[];
 
 export const BATCH: Dim = 'N';
-export const ROIS: Dim = 'R';
 
 /**
  * What flows along a wire. Kinds are coarser than shapes: they decide whether

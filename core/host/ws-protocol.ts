@@ -20,7 +20,6 @@ export const wsClientMessageSchema = z
     request: z.unknown(),
   })
   .strict();
-export type WsClientMessage = z.output<typeof wsClientMessageSchema>;
 
 export const wsServerMessageSchema = z.union([
   z.object({ id: messageId, ok: z.literal(true), response: z.unknown() }).strict(),

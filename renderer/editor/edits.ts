@@ -23,9 +23,6 @@ export function edgeId(e: GraphEdge): string {
   return id;
 }
 
-export const sameEdge = (a: GraphEdge, b: GraphEdge) =>
-  a.from.node === b.from.node && a.from.port === b.from.port && a.to.node === b.to.node && a.to.port === b.to.port;
-
 /** A fresh id like `conv2d_3`, unique among `taken`. */
 export function freshId(base: string, taken: ReadonlySet<string>): string {
   const stem = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([^A-Za-z_])/, '_$1') || 'node';
@@ -333,11 +330,6 @@ export function paste(doc: GraphDocument, clip: Clipboard, options: PasteOptions
     ids: nodes.map((n) => n.id),
     doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges], layout: { ...doc.layout, nodes: layoutNodes } },
   };
-}
-
-/** Replaces the whole layout (auto-layout), keeping module settings and the viewport. */
-export function applyPositions(doc: GraphDocument, positions: Readonly<Record<string, Position>>): GraphDocument {
-  return moveNodes(doc, positions);
 }
 
 export function setMeta(doc: GraphDocument, meta: { name?: string; description?: string }): GraphDocument {

@@ -14,12 +14,6 @@ export function levelIndex(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function levelStride(name: string): number {
-  const index = levelIndex(name);
-  if (index === undefined) throw new Error(`'${name}' is not a pyramid level name such as P2 or C5`);
-  return 2 ** index;
-}
-
 export interface PyramidLevel {
   name: string;
   index: number;
