@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { findTemplate, type NodeLibrary } from '../library';
-import { loadGraph } from '../graph/load';
+import { loadGraph, type LoadResult } from '../graph/load';
 import { serializeGraph } from '../graph/serialize';
 import { formatProblem, hasErrors } from '../graph/problems';
 import { writeFileAtomic } from '../atomic-write';
@@ -38,34 +38,44 @@ export async function newCommand(args: string[], library: NodeLibrary): Promise<
 }
 
 export async function validateCommand(files: string[], library: NodeLibrary): Promise<number> {
-  let failed = false;
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readGraphFile(file);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      out(`${error.message}\n`);
-      failed = true;
-      continue;
-    }
-    const { graph, problems } = loadGraph(text, library);
-    // The dataset is opened as train opens it, so a missing folder fails here, not at step 0.
-    if (graph && !hasErrors(problems)) problems.push(...datasetOpenProblems(graph, library));
-    for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
-    if (!graph || hasErrors(problems)) {
-      failed = true;
-      continue;
-    }
-    out(`${file}: ok — ${graph.nodes.length} nodes, ${graph.edges.length} wires${problems.length ? `, ${problems.length} warning(s)` : ''}\n`);
-  }
-  return failed ? EXIT.invalidInput : EXIT.ok;
+  return eachGraphFile(files, library, {
+    visit(file, { graph, problems }) {
+      // The dataset is opened as train opens it, so a missing folder fails here, not at step 0.
+      if (graph && !hasErrors(problems)) problems.push(...datasetOpenProblems(graph, library));
+      for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
+      if (!graph || hasErrors(problems)) return false;
+      out(`${file}: ok — ${graph.nodes.length} nodes, ${graph.edges.length} wires${problems.length ? `, ${problems.length} warning(s)` : ''}\n`);
+      return true;
+    },
+  });
 }
 
 export async function infoCommand(files: string[], library: NodeLibrary): Promise<number> {
+  return eachGraphFile(files, library, {
+    heading: (file, index) => files.length > 1 && out(`${index > 0 ? '\n' : ''}== ${file} ==\n`),
+    visit(file, { graph, problems }) {
+      if (!graph || hasErrors(problems)) {
+        for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
+        return false;
+      }
+      out(infoText(graph, problems, library, file));
+      return true;
+    },
+  });
+}
+
+/**
+ * Loads every file given, in turn, and hands each to `visit` (which says whether it passed); a file that cannot
+ * be read is reported and fails without stopping the others. Exit 1 if any failed.
+ */
+async function eachGraphFile(
+  files: string[],
+  library: NodeLibrary,
+  { heading, visit }: { heading?: (file: string, index: number) => void; visit: (file: string, loaded: LoadResult) => boolean },
+): Promise<number> {
   let failed = false;
   for (const [index, file] of files.entries()) {
-    if (files.length > 1) out(`${index > 0 ? '\n' : ''}== ${file} ==\n`);
+    heading?.(file, index);
     let text: string;
     try {
       text = await readGraphFile(file);
@@ -75,13 +85,7 @@ export async function infoCommand(files: string[], library: NodeLibrary): Promis
       failed = true;
       continue;
     }
-    const { graph, problems } = loadGraph(text, library);
-    if (!graph || hasErrors(problems)) {
-      for (const p of problems) out(`${file}: ${formatProblem(p)}\n`);
-      failed = true;
-      continue;
-    }
-    out(infoText(graph, problems, library, file));
+    if (!visit(file, loadGraph(text, library))) failed = true;
   }
   return failed ? EXIT.invalidInput : EXIT.ok;
 }
