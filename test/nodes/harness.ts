@@ -6,7 +6,8 @@ import { tf } from '../../core/tf';
 import { Rng } from '../../core/rng';
 import { defaultParams, type ParamSpecs, type ParamValues } from '../../core/params';
 import type { AnyNodeDefinition, DatasetInfo, GraphRegistries, NodeRuntime, RunMode, Value } from '../../core/node-api';
-import type { ValueType } from '../../core/types';
+import { concreteShape, type ValueType } from '../../core/types';
+import type { Fixture } from './fixtures';
 import { library } from '../library';
 
 export interface BuiltNode {
@@ -67,6 +68,47 @@ export function randomValue(type: ValueType, shape: number[], rng: Rng, classes 
     return tf.tensor(Int32Array.from({ length: size }, () => rng.int(classes)), shape, 'int32');
   }
   return tf.tensor(rng.fillNormal(new Float32Array(size), 0, 1), shape, 'float32');
+}
+
+/**
+ * What a node fixture runs on: its given values, random ones for the other inputs (one tensor per level of a named
+ * map), random dataset fields, and the float inputs that gradients are taken through (data inputs excluded). Given
+ * values no port takes are disposed here.
+ */
+export function fixtureValues(fixture: Fixture, rng: Rng, batchSize: number): { inputs: Record<string, Value>; batch: Record<string, tf.Tensor>; floatInputs: string[] } {
+  const sizes = { N: batchSize };
+  const given = fixture.values?.() ?? {};
+  const inputs: Record<string, Value> = {};
+  for (const [port, t] of Object.entries(fixture.inputs)) {
+    inputs[port] =
+      given[port] ??
+      (t.levels
+        ? Object.fromEntries(Object.entries(t.levels).map(([level, shape]) => [level, randomValue(t, concreteShape(shape, sizes), rng)]))
+        : randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes));
+  }
+  tf.dispose(Object.entries(given).filter(([port]) => !(port in fixture.inputs)).map(([, v]) => v));
+  const batch: Record<string, tf.Tensor> = {};
+  for (const [field, t] of Object.entries(fixture.dataset?.fields ?? {})) batch[field] = randomValue(t, concreteShape(t.shape!, sizes), rng);
+  const floatInputs = Object.keys(inputs).filter(
+    (port) => inputs[port] instanceof tf.Tensor && inputs[port].dtype === 'float32' && !fixture.dataInputs?.includes(port),
+  );
+  return { inputs, batch, floatInputs };
+}
+
+/** Every float tensor one training-mode run outputs (levels of named maps included), with `xs` in place of the float inputs. */
+export function floatOutputs(
+  node: BuiltNode,
+  inputs: Record<string, Value>,
+  floatInputs: readonly string[],
+  batch: Record<string, tf.Tensor>,
+  xs: tf.Tensor[],
+): tf.Tensor[] {
+  const values: Record<string, Value> = { ...inputs };
+  floatInputs.forEach((port, i) => (values[port] = xs[i] ?? inputs[port]));
+  const outputs = node.run(values, { training: true, updateStats: false, batch });
+  return Object.values(outputs)
+    .flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {})))
+    .filter((v): v is tf.Tensor => v instanceof tf.Tensor && v.dtype === 'float32');
 }
 
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {

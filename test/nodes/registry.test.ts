@@ -8,10 +8,10 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf } from '../../core/tf';
 import { Rng } from '../../core/rng';
 import { checkParam, defaultParams, type ParamSpecs, type ParamValues } from '../../core/params';
-import { CATEGORIES, type AnyNodeDefinition, type InputPorts, type OutputPorts, type Value } from '../../core/node-api';
+import { CATEGORIES, type AnyNodeDefinition, type InputPorts, type OutputPorts } from '../../core/node-api';
 import { PORT_KINDS, concreteShape, type Dim } from '../../core/types';
 import { nodeRegistry } from '../../nodes/registry';
-import { buildNode, randomValue } from './harness';
+import { buildNode, fixtureValues, floatOutputs } from './harness';
 import { FIXTURES } from './fixtures';
 
 const BATCH = 2;
@@ -87,23 +87,8 @@ describe.each(entries)('%s', (type, def) => {
     }
 
     const node = buildNode(def, fixture.inputs, fixture.params, { dataset: fixture.dataset });
-    const rng = new Rng(9);
     const sizes = { N: BATCH };
-    const given = fixture.values?.() ?? {};
-    const inputs: Record<string, Value> = {};
-    for (const [port, t] of Object.entries(fixture.inputs)) {
-      if (given[port]) {
-        inputs[port] = given[port];
-        continue;
-      }
-      // Structured inputs (named feature maps) get one random tensor per level.
-      inputs[port] = t.levels
-        ? Object.fromEntries(Object.entries(t.levels).map(([level, shape]) => [level, randomValue(t, concreteShape(shape, sizes), rng)]))
-        : randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes);
-    }
-    tf.dispose(Object.entries(given).filter(([port]) => !(port in fixture.inputs)).map(([, v]) => v));
-    const batch: Record<string, tf.Tensor> = {};
-    for (const [field, t] of Object.entries(fixture.dataset?.fields ?? {})) batch[field] = randomValue(t, concreteShape(t.shape!, sizes), rng);
+    const { inputs, batch, floatInputs } = fixtureValues(fixture, new Rng(9), BATCH);
 
     for (const training of [true, false]) {
       const before = tf.memory().numTensors;
@@ -131,18 +116,8 @@ describe.each(entries)('%s', (type, def) => {
     }
 
     // Gradients reach every float input and every trainable weight.
-    const floatInputs = Object.keys(inputs).filter(
-      (port) => inputs[port] instanceof tf.Tensor && inputs[port].dtype === 'float32' && !fixture.dataInputs?.includes(port),
-    );
-    const objective = (...xs: tf.Tensor[]) => {
-      const values: Record<string, Value> = { ...inputs };
-      floatInputs.forEach((port, i) => (values[port] = xs[i] ?? inputs[port]));
-      const outputs = node.run(values, { training: true, updateStats: false, batch });
-      const floats = Object.values(outputs)
-        .flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {})))
-        .filter((v): v is tf.Tensor => v instanceof tf.Tensor && v.dtype === 'float32');
-      return tf.addN(floats.map((v) => tf.sum(tf.mul(v, tf.randomNormal(v.shape, 0, 1, 'float32', 1)))));
-    };
+    const objective = (...xs: tf.Tensor[]) =>
+      tf.addN(floatOutputs(node, inputs, floatInputs, batch, xs).map((v) => tf.sum(tf.mul(v, tf.randomNormal(v.shape, 0, 1, 'float32', 1)))));
     tf.tidy(() => {
       if (floatInputs.length > 0) {
         const grads = tf.grads(objective)(floatInputs.map((port) => inputs[port] as tf.Tensor));

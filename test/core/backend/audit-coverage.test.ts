@@ -12,11 +12,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../../core/tf';
 import { Rng } from '../../../core/rng';
 import { selectBackend } from '../../../core/backend/select';
-import { concreteShape } from '../../../core/types';
-import type { AnyNodeDefinition, Value } from '../../../core/node-api';
+import type { AnyNodeDefinition } from '../../../core/node-api';
 import { nodeRegistry } from '../../../nodes/registry';
 import { FIXTURES } from '../../nodes/fixtures';
-import { buildNode, randomValue } from '../../nodes/harness';
+import { buildNode, fixtureValues, floatOutputs } from '../../nodes/harness';
 import { AUDIT_TABLE, recordKernels } from './audit';
 
 interface TableEntry {
@@ -32,33 +31,13 @@ const BATCH = 2;
 /** Kernels one fixture of one node reaches, forward and backward, on the active backend. */
 async function kernelsOf(def: AnyNodeDefinition, fixture: (typeof FIXTURES)[string][number]): Promise<{ forward: Set<string>; backward: Set<string> }> {
   const node = buildNode(def, fixture.inputs, fixture.params, { dataset: fixture.dataset });
-  const rng = new Rng(9);
-  const sizes = { N: BATCH };
-  const given = fixture.values?.() ?? {};
-  const inputs: Record<string, Value> = {};
-  for (const [port, t] of Object.entries(fixture.inputs)) {
-    inputs[port] =
-      given[port] ??
-      (t.levels
-        ? Object.fromEntries(Object.entries(t.levels).map(([level, shape]) => [level, randomValue(t, concreteShape(shape, sizes), rng)]))
-        : randomValue(t, concreteShape(t.shape!, sizes), rng, fixture.classes));
-  }
-  const batch: Record<string, tf.Tensor> = {};
-  for (const [field, t] of Object.entries(fixture.dataset?.fields ?? {})) batch[field] = randomValue(t, concreteShape(t.shape!, sizes), rng);
-  const floatInputs = Object.keys(inputs).filter(
-    (port) => inputs[port] instanceof tf.Tensor && inputs[port].dtype === 'float32' && !fixture.dataInputs?.includes(port),
-  );
+  const { inputs, batch, floatInputs } = fixtureValues(fixture, new Rng(9), BATCH);
   const trainable = [...node.weights.values()].filter((w) => w.trainable).map((w) => w.variable);
-  const objective = (...xs: tf.Tensor[]) => {
-    const values: Record<string, Value> = { ...inputs };
-    floatInputs.forEach((port, i) => (values[port] = xs[i] ?? inputs[port]));
-    const outputs = node.run(values, { training: true, updateStats: false, batch });
-    const floats = Object.values(outputs)
-      .flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {})))
-      .filter((v): v is tf.Tensor => v instanceof tf.Tensor && v.dtype === 'float32');
+  const objective = (...xs: tf.Tensor[]) =>
     // Summed with Add, which the audit covers, rather than AddN, which only this harness would reach.
-    return floats.map((v) => tf.sum(v)).reduce((total, term) => tf.add(total, term), tf.scalar(0));
-  };
+    floatOutputs(node, inputs, floatInputs, batch, xs)
+      .map((v) => tf.sum(v))
+      .reduce((total, term) => tf.add(total, term), tf.scalar(0));
   try {
     const forward = await recordKernels(() => tf.tidy(() => objective()));
     forward.result.dispose();
@@ -74,7 +53,7 @@ async function kernelsOf(def: AnyNodeDefinition, fixture: (typeof FIXTURES)[stri
     return { forward: forward.kernels, backward: backward.kernels };
   } finally {
     node.dispose();
-    tf.dispose([...Object.values(inputs).flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {}))), ...Object.values(batch), ...Object.values(given)]);
+    tf.dispose([...Object.values(inputs).flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {}))), ...Object.values(batch)]);
   }
 }
 
